@@ -1,0 +1,31 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SeqRec",
+    products: [
+        .library(name: "SeqRecCore", targets: ["SeqRecCore"]),
+        .library(name: "SeqRecTensor", targets: ["SeqRecTensor"]),
+        .library(name: "SeqRecNN", targets: ["SeqRecNN"]),
+    ],
+    targets: [
+        // MARK: - Implementation details
+        .systemLibrary(name: "CBLASShim", path: "CBLASShim", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
+        .target(name: "SeqRecCore"),
+        .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim"]),
+        .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+
+        // MARK: - Test support (not a product)
+        .target(name: "SeqRecTestSupport", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN"]),
+
+        // MARK: - Tests
+        .testTarget(name: "SeqRecTensorTests",
+                    dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport"]),
+        .testTarget(name: "SeqRecNNTests",
+                    dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

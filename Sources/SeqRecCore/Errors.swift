@@ -1,0 +1,52 @@
+/// A hyperparameter or configuration value outside its allowed range.
+///
+/// The message names the key and the allowed range, so a user can fix the config without
+/// reading code: `learningRate = -0.1 is outside the allowed range (0, ∞)`.
+public struct HyperparameterError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The name of the offending key, as written in a config.
+    public let key: String
+    /// The rejected value, rendered as text.
+    public let value: String
+    /// The allowed range or set, in interval notation or words.
+    public let allowed: String
+
+    public init(key: String, value: String, allowed: String) {
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+    }
+
+    public var description: String {
+        "\(key) = \(value) is outside the allowed range \(allowed)"
+    }
+
+    /// Throws unless `value` lies in the half-open interval `[low, high)`.
+    public static func check(_ key: String, _ value: Double, in range: Range<Double>) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw HyperparameterError(key: key, value: "\(value)",
+                                      allowed: "[\(range.lowerBound), \(range.upperBound))")
+        }
+    }
+
+    /// Throws unless `value` lies in the closed interval `[low, high]`.
+    public static func check(_ key: String, _ value: Double, in range: ClosedRange<Double>) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw HyperparameterError(key: key, value: "\(value)",
+                                      allowed: "[\(range.lowerBound), \(range.upperBound)]")
+        }
+    }
+
+    /// Throws unless `value > 0` and finite.
+    public static func checkPositive(_ key: String, _ value: Double) throws {
+        guard value.isFinite, value > 0 else {
+            throw HyperparameterError(key: key, value: "\(value)", allowed: "(0, ∞)")
+        }
+    }
+
+    /// Throws unless `value >= minimum`.
+    public static func checkAtLeast(_ key: String, _ value: Int, _ minimum: Int) throws {
+        guard value >= minimum else {
+            throw HyperparameterError(key: key, value: "\(value)", allowed: "[\(minimum), ∞)")
+        }
+    }
+}

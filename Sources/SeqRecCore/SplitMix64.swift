@@ -1,0 +1,66 @@
+/// The one seeded random generator of SeqRec (Steele, Lea & Flood, "Fast splittable
+/// pseudorandom number generators", OOPSLA 2014).
+///
+/// Every random choice in the toolkit — initialisation, dropout masks, negative sampling,
+/// shuffling — draws from a `SplitMix64` created from an explicit seed, so the same seed gives
+/// the same numbers. `SystemRandomNumberGenerator` is never used in library code.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
+    /// The full generator state; saving and restoring it resumes the stream exactly.
+    public var state: UInt64
+
+    /// Creates a generator whose stream is fully determined by `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    @inlinable
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return SplitMix64.mix(state)
+    }
+
+    /// The SplitMix64 output function: a bijective avalanche of `z`. Used on its own as a
+    /// counter-based hash (`mix(seed ^ index)`), which lets parallel loops draw reproducible
+    /// per-element randomness independent of the thread count.
+    @inlinable
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A generator for an independent sub-stream (e.g. one per layer), derived from this one.
+    public mutating func split() -> SplitMix64 { SplitMix64(seed: next()) }
+
+    /// A uniform Float in [0, 1) with 24 random bits.
+    @inlinable
+    public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    /// A uniform Double in [0, 1) with 53 random bits.
+    @inlinable
+    public mutating func nextUniformDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// A standard normal sample (Box–Muller; one value per call for a simple, replayable stream).
+    public mutating func nextNormal() -> Float {
+        var u1 = nextUniformDouble()
+        if u1 < 1e-300 { u1 = 1e-300 }
+        let u2 = nextUniformDouble()
+        return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
+    }
+
+    /// A uniform integer in `0..<bound` (Lemire's nearly divisionless method, unbiased).
+    public mutating func nextInt(below bound: Int) -> Int {
+        precondition(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")
+        return Int(next(upperBound: UInt64(bound)))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
+@usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Foundation
+@usableFromInline func _log(_ x: Double) -> Double { Foundation.log(x) }
+@usableFromInline func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+#endif

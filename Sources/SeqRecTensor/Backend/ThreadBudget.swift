@@ -1,0 +1,46 @@
+import CBLASShim
+import Foundation
+
+/// The process-wide thread budget: the one piece of global mutable state in SeqRec.
+///
+/// It governs both OpenBLAS and the engine's own parallel loops, so the two never multiply
+/// (no nested oversubscription: a parallel loop body never starts another parallel loop, and
+/// BLAS is never called from inside one). Default: `SEQREC_THREADS` if set, otherwise the
+/// number of active cores. Set it once at start-up; with `1` every result is bit-reproducible.
+public enum ThreadBudget {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var value: Int = {
+        let n: Int
+        if let s = ProcessInfo.processInfo.environment["SEQREC_THREADS"], let v = Int(s), v > 0 {
+            n = v
+        } else {
+            n = ProcessInfo.processInfo.activeProcessorCount
+        }
+        openblas_set_num_threads(Int32(n))
+        return n
+    }()
+
+    /// The number of threads the engine and OpenBLAS may use.
+    public static var threads: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    /// Sets the budget for the engine and OpenBLAS.
+    /// - Precondition: `n >= 1`.
+    public static func set(_ n: Int) {
+        precondition(n >= 1, "ThreadBudget.set: thread count must be at least 1, got \(n)")
+        lock.lock()
+        value = n
+        openblas_set_num_threads(Int32(n))
+        lock.unlock()
+    }
+
+    /// The OpenBLAS build string (core type, threading), recorded with results.
+    public static var blasDescription: String {
+        _ = threads
+        guard let c = openblas_get_config() else { return "OpenBLAS (unknown build)" }
+        return "OpenBLAS " + String(cString: c) + " threads=\(openblas_get_num_threads())"
+    }
+}

@@ -1,0 +1,85 @@
+// MARK: - Fused layer normalisation over the last axis (Ba, Kiros & Hinton, 2016).
+
+extension Tensor {
+    /// y = (x − mean) / √(var + ε) · γ + β over the last axis (biased variance, as PyTorch and
+    /// Keras). `gamma` and `beta` are `[D]`. One pass forward, one pass backward.
+    public func layerNorm(gamma: Tensor, beta: Tensor, epsilon: Float) -> Tensor {
+        let d = shape.last
+        precondition(gamma.shape == Shape([d]) && beta.shape == Shape([d]),
+                     "layerNorm: gamma \(gamma.shape) / beta \(beta.shape) must be [\(d)] for input \(shape)")
+        let rows = shape.rows
+        var out = Tensor.empty(shape)
+        var stats = [Float](repeating: 0, count: 2 * rows)  // mean, rstd per row
+        let x = ptr, o = out.ptr, gp = gamma.ptr, bp = beta.ptr
+        let grain = Swift.max(1, 16_384 / Swift.max(d, 1))
+        stats.withUnsafeMutableBufferPointer { sb in
+            let st = sb.baseAddress!
+            Parallel.for(rows, grain: grain) { r in
+                for row in r {
+                    let xr = x + row * d, orow = o + row * d
+                    var s: Float = 0
+                    for j in 0..<d { s += xr[j] }
+                    let mean = s / Float(d)
+                    var v: Float = 0
+                    for j in 0..<d { let c = xr[j] - mean; v += c * c }
+                    let rstd = 1 / (v / Float(d) + epsilon).squareRoot()
+                    st[2 * row] = mean
+                    st[2 * row + 1] = rstd
+                    for j in 0..<d { orow[j] = (xr[j] - mean) * rstd * gp[j] + bp[j] }
+                }
+            }
+        }
+        if let tape = Tape.active(self, gamma, beta) {
+            let (x0, g0) = (detached, gamma.detached)
+            tape.record(&out, self, gamma, beta) { g, ctx in
+                let dx = Tensor.empty(x0.shape)
+                let chunks = Parallel.chunkCount(rows, grain: grain)
+                var partial = [Float](repeating: 0, count: chunks * 2 * d)
+                let xp = x0.ptr, gam = g0.ptr, gr = g.ptr, dxp = dx.ptr
+                let needX = ctx.needs(0)
+                stats.withUnsafeBufferPointer { sb in
+                    partial.withUnsafeMutableBufferPointer { pb in
+                        let st = sb.baseAddress!, pp = pb.baseAddress!
+                        Parallel.forChunks(rows, grain: grain) { c, r in
+                            let dgam = pp + c * 2 * d, dbet = dgam + d
+                            for row in r {
+                                let xr = xp + row * d, grow = gr + row * d
+                                let mean = st[2 * row], rstd = st[2 * row + 1]
+                                var sumG: Float = 0, sumGX: Float = 0
+                                for j in 0..<d {
+                                    let xh = (xr[j] - mean) * rstd
+                                    let gh = grow[j] * gam[j]
+                                    sumG += gh
+                                    sumGX += gh * xh
+                                    dgam[j] += grow[j] * xh
+                                    dbet[j] += grow[j]
+                                }
+                                if needX {
+                                    let inv = 1 / Float(d)
+                                    let dr = dxp + row * d
+                                    for j in 0..<d {
+                                        let xh = (xr[j] - mean) * rstd
+                                        dr[j] = rstd * (grow[j] * gam[j] - inv * sumG - xh * inv * sumGX)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if needX { ctx.add(dx, to: 0) }
+                if ctx.needs(1) || ctx.needs(2) {
+                    var dg = [Float](repeating: 0, count: d), db = [Float](repeating: 0, count: d)
+                    for c in 0..<chunks {
+                        for j in 0..<d {
+                            dg[j] += partial[c * 2 * d + j]
+                            db[j] += partial[c * 2 * d + d + j]
+                        }
+                    }
+                    ctx.add(Tensor(dg), to: 1)
+                    ctx.add(Tensor(db), to: 2)
+                }
+            }
+        }
+        return out
+    }
+}

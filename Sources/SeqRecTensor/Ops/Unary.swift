@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Elementwise functions. Each forward is stable for |x| up to 1e4 and beyond.
+
+extension Tensor {
+    /// eˣ.
+    public func exp() -> Tensor {
+        var out = mapElements { Glibc.expf($0) }
+        if let tape = Tape.active(self) {
+            let y = out.detached
+            tape.record(&out, self) { g, ctx in ctx.add(g * y, to: 0) }
+        }
+        return out
+    }
+
+    /// Natural logarithm.
+    public func log() -> Tensor {
+        var out = mapElements { Glibc.logf($0) }
+        if let tape = Tape.active(self) {
+            let x = detached
+            tape.record(&out, self) { g, ctx in ctx.add(g / x, to: 0) }
+        }
+        return out
+    }
+
+    /// Square root.
+    public func sqrt() -> Tensor {
+        var out = mapElements { $0.squareRoot() }
+        if let tape = Tape.active(self) {
+            let y = out.detached
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(y) { $0 * 0.5 / $1 }, to: 0) }
+        }
+        return out
+    }
+
+    /// Hyperbolic tangent.
+    public func tanh() -> Tensor {
+        var out = mapElements { Glibc.tanhf($0) }
+        if let tape = Tape.active(self) {
+            let y = out.detached
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(y) { $0 * (1 - $1 * $1) }, to: 0) }
+        }
+        return out
+    }
+
+    /// The logistic function σ(x) = 1 / (1 + e⁻ˣ).
+    public func sigmoid() -> Tensor {
+        var out = mapElements(stableSigmoid)
+        if let tape = Tape.active(self) {
+            let y = out.detached
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(y) { $0 * $1 * (1 - $1) }, to: 0) }
+        }
+        return out
+    }
+
+    /// log σ(x) = −softplus(−x), computed without overflow.
+    public func logSigmoid() -> Tensor {
+        var out = mapElements { -stableSoftplus(-$0) }
+        if let tape = Tape.active(self) {
+            let x = detached
+            // d/dx log σ(x) = σ(−x)
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $0 * stableSigmoid(-$1) }, to: 0) }
+        }
+        return out
+    }
+
+    /// softplus(x) = log(1 + eˣ), computed without overflow.
+    public func softplus() -> Tensor {
+        var out = mapElements(stableSoftplus)
+        if let tape = Tape.active(self) {
+            let x = detached
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $0 * stableSigmoid($1) }, to: 0) }
+        }
+        return out
+    }
+
+    /// max(x, 0). The gradient at exactly 0 is taken as 0.
+    public func relu() -> Tensor {
+        var out = mapElements { $0 > 0 ? $0 : 0 }
+        if let tape = Tape.active(self) {
+            let x = detached
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $1 > 0 ? $0 : 0 }, to: 0) }
+        }
+        return out
+    }
+
+    /// GELU, exact form x·Φ(x) with the error function (BERT, BERT4Rec).
+    public func gelu() -> Tensor {
+        var out = mapElements { $0 * 0.5 * (1 + Glibc.erff($0 * 0.70710678)) }
+        if let tape = Tape.active(self) {
+            let x = detached
+            tape.record(&out, self) { g, ctx in
+                ctx.add(g.zipElements(x) { gi, v in
+                    let cdf = 0.5 * (1 + Glibc.erff(v * 0.70710678))
+                    let pdf = 0.39894228 * Glibc.expf(-0.5 * v * v)
+                    return gi * (cdf + v * pdf)
+                }, to: 0)
+            }
+        }
+        return out
+    }
+
+    /// GELU, tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2, GPTRec).
+    public func geluTanh() -> Tensor {
+        let c: Float = 0.79788456
+        var out = mapElements { v in 0.5 * v * (1 + Glibc.tanhf(c * (v + 0.044715 * v * v * v))) }
+        if let tape = Tape.active(self) {
+            let x = detached
+            tape.record(&out, self) { g, ctx in
+                ctx.add(g.zipElements(x) { gi, v in
+                    let u = c * (v + 0.044715 * v * v * v)
+                    let t = Glibc.tanhf(u)
+                    let du = c * (1 + 3 * 0.044715 * v * v)
+                    return gi * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
+                }, to: 0)
+            }
+        }
+        return out
+    }
+
+    /// x², a convenience composed from `*`.
+    public func squared() -> Tensor { self * self }
+}
+
+/// σ(x) without overflow for any finite x.
+@inlinable @inline(__always)
+public func stableSigmoid(_ x: Float) -> Float {
+    if x >= 0 {
+        return 1 / (1 + Glibc.expf(-x))
+    }
+    let e = Glibc.expf(x)
+    return e / (1 + e)
+}
+
+/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^(−|x|)).
+@inlinable @inline(__always)
+public func stableSoftplus(_ x: Float) -> Float {
+    (x > 0 ? x : 0) + Glibc.log1pf(Glibc.expf(-Swift.abs(x)))
+}

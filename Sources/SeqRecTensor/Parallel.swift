@@ -1,0 +1,58 @@
+import Dispatch
+
+/// The engine's parallel loop, bounded by `ThreadBudget`.
+public enum Parallel {
+    /// Runs `body` over disjoint chunks covering `0..<count`, on up to `ThreadBudget.threads`
+    /// threads. Work below `grain` elements runs inline. The chunking depends only on `count`
+    /// and the budget, so results that depend on chunk boundaries are reproducible for a fixed
+    /// budget.
+    /// - Note: `body` must not call BLAS or `Parallel.for` itself.
+    @inlinable
+    public static func `for`(_ count: Int, grain: Int = 32_768,
+                             _ body: (Range<Int>) -> Void) {
+        let threads = ThreadBudget.threads
+        if threads <= 1 || count < 2 * grain {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let chunks = Swift.min(threads, (count + grain - 1) / grain)
+        let per = (count + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * per
+                let hi = Swift.min(count, lo + per)
+                if lo < hi { body(lo..<hi) }
+            }
+        }
+    }
+}
+
+extension Parallel {
+    /// Like `for`, but also passes the chunk index, for per-chunk partial results that are
+    /// combined afterwards in chunk order (deterministic for a fixed budget).
+    /// - Returns: the number of chunks used (partial buffers need that many slots).
+    @inlinable
+    public static func chunkCount(_ count: Int, grain: Int) -> Int {
+        let threads = ThreadBudget.threads
+        if threads <= 1 || count < 2 * grain { return 1 }
+        return Swift.min(threads, (count + grain - 1) / grain)
+    }
+
+    /// Runs `body(chunk, range)` for `chunkCount(count, grain:)` chunks covering `0..<count`.
+    @inlinable
+    public static func forChunks(_ count: Int, grain: Int, _ body: (Int, Range<Int>) -> Void) {
+        let chunks = chunkCount(count, grain: grain)
+        let per = (count + chunks - 1) / Swift.max(chunks, 1)
+        if chunks == 1 {
+            body(0, 0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * per
+                let hi = Swift.min(count, lo + per)
+                body(c, lo..<Swift.max(lo, hi))
+            }
+        }
+    }
+}

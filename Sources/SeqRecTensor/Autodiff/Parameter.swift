@@ -65,3 +65,12 @@ public final class Parameter: @unchecked Sendable {
         body(&grad!)
     }
 }
+
+extension Parameter {
+    /// Mutable access to the gradient buffer, if a gradient exists (for clipping and
+    /// optimisers that rescale gradients).
+    public func withGradientBuffer(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        guard grad != nil else { return }
+        withGradient { g in g.withUnsafeMutableBufferPointer(body) }
+    }
+}

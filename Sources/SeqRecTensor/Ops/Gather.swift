@@ -5,8 +5,10 @@ extension Tensor {
     ///
     /// The pullback scatter-adds into only the gathered rows of the table's gradient (for a
     /// parameter, directly into its `grad`), never materialising a dense table-sized gradient.
+    /// - Parameter paddingID: an id whose rows come out as zeros and receive no gradient
+    ///   (a frozen zero padding row).
     /// - Precondition: every id in `0..<rows`.
-    public func gatherRows(_ ids: IDTensor) -> Tensor {
+    public func gatherRows(_ ids: IDTensor, paddingID: Int32? = nil) -> Tensor {
         precondition(rank == 2, "gatherRows: table must be [rows, dim], got \(shape)")
         let rows = shape[0], dim = shape[1]
         var out = Tensor.empty(ids.shape.appending(dim))
@@ -18,14 +20,20 @@ extension Tensor {
             }
             let idb = idp.baseAddress!
             Parallel.for(ids.count, grain: Swift.max(1, 16_384 / Swift.max(dim, 1))) { r in
-                for i in r { (o + i * dim).update(from: x + Int(idb[i]) * dim, count: dim) }
+                for i in r {
+                    if idb[i] == paddingID {
+                        (o + i * dim).update(repeating: 0, count: dim)
+                    } else {
+                        (o + i * dim).update(from: x + Int(idb[i]) * dim, count: dim)
+                    }
+                }
             }
         }
         if let tape = Tape.active(self) {
             tape.record(&out, self) { g, ctx in
                 ctx.withGradient(of: 0) { d in
                     d.makeUnique()
-                    scatterAddRows(into: d.ptr, dim: dim, ids: ids, rowGradients: g.ptr)
+                    scatterAddRows(into: d.ptr, dim: dim, ids: ids, rowGradients: g.ptr, skip: paddingID)
                 }
             }
         }
@@ -65,13 +73,14 @@ extension Tensor {
 /// table[ids[i], :] += rows[i, :]. Parallel over disjoint column blocks, so repeated ids need
 /// no locks and the result does not depend on the thread count.
 func scatterAddRows(into table: UnsafeMutablePointer<Float>, dim: Int, ids: IDTensor,
-                    rowGradients g: UnsafeMutablePointer<Float>) {
+                    rowGradients g: UnsafeMutablePointer<Float>, skip: Int32?) {
+    let skip = skip ?? -1
     let n = ids.count
     ids.ids.withUnsafeBufferPointer { idp in
         let idb = idp.baseAddress!
         let blocks = dim >= 32 ? Swift.min(ThreadBudget.threads, dim / 16) : 1
         if blocks <= 1 || n * dim < 65_536 {
-            for i in 0..<n {
+            for i in 0..<n where idb[i] != skip {
                 let dst = table + Int(idb[i]) * dim, src = g + i * dim
                 for j in 0..<dim { dst[j] += src[j] }
             }
@@ -81,7 +90,7 @@ func scatterAddRows(into table: UnsafeMutablePointer<Float>, dim: Int, ids: IDTe
         Parallel.for(blocks, grain: 1) { br in
             for b in br {
                 let lo = b * per, hi = Swift.min(dim, lo + per)
-                for i in 0..<n {
+                for i in 0..<n where idb[i] != skip {
                     let dst = table + Int(idb[i]) * dim, src = g + i * dim
                     for j in lo..<hi { dst[j] += src[j] }
                 }

@@ -1,0 +1,74 @@
+import SeqRecCore
+import SeqRecTensor
+
+/// One Transformer block in one of three named orders.
+///
+/// - `.sasrec` (SASRec / gSASRec port, reference-facts §1.1): q = LN₁(x);
+///   a = MHA(q, x) + q; h = LN₂(a); out = FFN(h) + h; out ⊙ token mask.
+///   The residuals come from the *normalised* inputs, as in the original SASRec code.
+/// - `.preLN` (GPT-2): h = x + Drop(MHA(LN₁(x))); out = h + FFN(LN₂(h)).
+/// - `.postLN` (BERT): h = LN₁(x + Drop(MHA(x))); out = LN₂(h + FFN(h)).
+public final class TransformerBlock: Layer {
+    /// The order of normalisation, attention and residuals.
+    public enum Order: String, Sendable, Codable { case sasrec, preLN, postLN }
+
+    public let order: Order
+    public let attention: MultiHeadAttention
+    public let feedForward: FeedForward
+    public let norm1: LayerNorm
+    public let norm2: LayerNorm
+    let residualDropout: Dropout
+
+    /// - Parameters:
+    ///   - attentionForm: defaults to `.sasrec` for the SASRec order, `.standard` otherwise.
+    ///   - dropout: used on attention weights, in the feed-forward network and (pre/post-LN)
+    ///     on the attention output before its residual.
+    public init(order: Order, dim: Int, heads: Int, hidden: Int, activation: FeedForward.Activation,
+                dropout: Float, layerNormEpsilon: Float = 1e-5,
+                attentionForm: MultiHeadAttention.Form? = nil,
+                weightInit: Initializer = .pytorchLinear, biasInit: Initializer = .pytorchLinear,
+                rng: inout SplitMix64) throws {
+        self.order = order
+        attention = try MultiHeadAttention(dim: dim, heads: heads,
+                                           form: attentionForm ?? (order == .sasrec ? .sasrec : .standard),
+                                           attentionDropout: dropout, weightInit: weightInit,
+                                           biasInit: biasInit, rng: &rng)
+        feedForward = try FeedForward(dim: dim, hidden: hidden, activation: activation,
+                                      innerDropout: order == .postLN ? 0 : dropout, outputDropout: dropout,
+                                      weightInit: weightInit, biasInit: biasInit, rng: &rng)
+        norm1 = LayerNorm(dim, epsilon: layerNormEpsilon)
+        norm2 = LayerNorm(dim, epsilon: layerNormEpsilon)
+        residualDropout = try Dropout(rate: order == .sasrec ? 0 : dropout)
+        attention.prefixNames("attention")
+        feedForward.prefixNames("feedForward")
+        norm1.prefixNames("norm1")
+        norm2.prefixNames("norm2")
+    }
+
+    public var parameters: [Parameter] {
+        attention.parameters + feedForward.parameters + norm1.parameters + norm2.parameters
+    }
+
+    /// Applies the block to `[B, L, d]`.
+    /// - Parameters:
+    ///   - mask: attention mask (see `AttentionMask`).
+    ///   - tokenMask: `[B, L, 1]`, 1 = real item; the SASRec order zeroes padded positions.
+    public func callAsFunction(_ x: Tensor, mask: Tensor?, tokenMask: Tensor? = nil,
+                               _ context: inout ForwardContext) -> Tensor {
+        switch order {
+        case .sasrec:
+            let q = norm1(x)
+            let a = attention(queries: q, keysValues: x, mask: mask, &context) + q
+            let h = norm2(a)
+            let out = feedForward(h, &context) + h
+            return tokenMask.map { out * $0 } ?? out
+        case .preLN:
+            let n = norm1(x)
+            let h = x + residualDropout(attention(queries: n, keysValues: n, mask: mask, &context), &context)
+            return h + feedForward(norm2(h), &context)
+        case .postLN:
+            let h = norm1(x + residualDropout(attention(queries: x, keysValues: x, mask: mask, &context), &context))
+            return norm2(h + feedForward(h, &context))
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import SeqRecCore
+import SeqRecTensor
+
+/// Adam (Kingma & Ba, ICLR 2015), optionally with decoupled weight decay — AdamW
+/// (Loshchilov & Hutter, ICLR 2019) — applied to every parameter whose name contains none of
+/// `decayExclusions` (BERT excludes LayerNorm and bias).
+///
+/// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε),
+/// and with AdamW first θ ← θ·(1 − lr·λ). As `torch.optim.Adam`/`AdamW`. SASRec uses β₂ = 0.98;
+/// Keras uses ε = 1e-7, PyTorch 1e-8.
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    /// λ for decoupled decay (0 = plain Adam).
+    public let weightDecay: Float
+    /// Name fragments exempt from weight decay.
+    public let decayExclusions: [String]
+    /// Steps taken so far (t).
+    public private(set) var stepCount = 0
+    private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+
+    /// - Throws: `HyperparameterError` naming the key for values outside their range.
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decayExclusions: [String] = []) throws {
+        try HyperparameterError.checkPositive("learningRate", Double(learningRate))
+        try HyperparameterError.check("beta1", Double(beta1), in: 0.0..<1.0)
+        try HyperparameterError.check("beta2", Double(beta2), in: 0.0..<1.0)
+        try HyperparameterError.checkPositive("epsilon", Double(epsilon))
+        try HyperparameterError.check("weightDecay", Double(weightDecay), in: 0.0...1.0)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decayExclusions = decayExclusions
+    }
+
+    /// AdamW: Adam with decoupled weight decay.
+    public static func adamW(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                             epsilon: Float = 1e-8, weightDecay: Float = 0.01,
+                             decayExclusions: [String] = ["bias", "norm", "gamma", "beta"]) throws -> Adam {
+        try Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                 weightDecay: weightDecay, decayExclusions: decayExclusions)
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        stepCount += 1
+        let t = Float(stepCount)
+        let c1 = 1 - powf(beta1, t), c2 = 1 - powf(beta2, t)
+        let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
+        for p in parameters {
+            guard let g = p.grad else { continue }
+            let id = ObjectIdentifier(p)
+            if moments[id] == nil {
+                moments[id] = ([Float](repeating: 0, count: g.count), [Float](repeating: 0, count: g.count))
+            }
+            let decay = weightDecay > 0 && !decayExclusions.contains { p.name.contains($0) }
+                ? 1 - lr * weightDecay : 1
+            var state = moments.removeValue(forKey: id)!
+            state.m.withUnsafeMutableBufferPointer { mb in
+                state.v.withUnsafeMutableBufferPointer { vb in
+                    g.withUnsafeBufferPointer { gb in
+                        p.updateValue { w in
+                            let m = mb.baseAddress!, v = vb.baseAddress!, gp = gb.baseAddress!, wp = w.baseAddress!
+                            Parallel.for(w.count) { r in
+                                for i in r {
+                                    let gi = gp[i]
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    let update = (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                                    wp[i] = wp[i] * decay - lr * update
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            moments[id] = state
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,61 @@
+import SeqRecCore
+import SeqRecTensor
+import Testing
+
+@Suite struct StabilityTests {
+    let extreme = Tensor([-1e4, -50, 0, 50, 1e4])
+
+    @Test func logSigmoidAndSoftplusAtExtremes() {
+        let ls = extreme.logSigmoid().scalars
+        #expect(ls[0] == -1e4)
+        #expect(Swift.abs(ls[2] - -0.6931472) < 1e-6)
+        #expect(ls[4] == 0)
+        let sp = extreme.softplus().scalars
+        #expect(sp[0] == 0)
+        #expect(sp[4] == 1e4)
+        #expect(Swift.abs(sp[3] - 50) < 1e-5)
+        let p = Parameter("x", extreme)
+        valueAndGradient { (p.tracked.logSigmoid() + p.tracked.softplus()).sum() }
+        // d/dx [log σ(x) + softplus(x)] = σ(−x) + σ(x) = 1.
+        for g in p.grad!.scalars { #expect(Swift.abs(g - 1) < 1e-6) }
+    }
+
+    @Test func softmaxAndLogSoftmaxAtExtremes() {
+        let x = Tensor(shape: [1, 3], scalars: [1e4, -1e4, 1e4 - 1])
+        let s = x.softmax().scalars
+        #expect(Swift.abs(s[0] - 0.7310586) < 1e-6 && s[1] == 0 && Swift.abs(s[2] - 0.2689414) < 1e-6)
+        let l = x.logSoftmax().scalars
+        #expect(Swift.abs(l[0] - -0.3132617) < 1e-3 && Swift.abs(l[1] - -20000.313) < 1 && l.allSatisfy { $0.isFinite })
+        let p = Parameter("x", x)
+        valueAndGradient { p.tracked.logSoftmax().slice(axis: 1, 0..<1).sum() }
+        let g = p.grad!.scalars
+        #expect(g.allSatisfy { $0.isFinite })
+        // Float32 spacing at 1e4 is ~1e-3, which bounds the accuracy of x − logsumexp(x).
+        #expect(Swift.abs(g[0] - (1 - 0.7310586)) < 2e-3 && Swift.abs(g[2] + 0.2689414) < 2e-3 && g[1] == 0)
+    }
+
+    @Test func crossEntropyAndBCEAtExtremes() {
+        let logits = Tensor(shape: [2, 3], scalars: [1e4, -1e4, 0, -1e4, 1e4, 1e4])
+        let p = Parameter("x", logits)
+        let loss = valueAndGradient { p.tracked.softmaxCrossEntropy(targets: IDTensor(shape: [2], [1, 2])) }
+        // Row 0: target logit −1e4 vs max 1e4 → 2e4; row 1: two equal maxima → log 2.
+        #expect(Swift.abs(loss - (2e4 + 0.6931472) / 2) < 1)
+        #expect(p.grad!.scalars.allSatisfy { $0.isFinite })
+        let q = Parameter("z", extreme)
+        let labels = Tensor([1, 0, 1, 0, 1])
+        let bce = valueAndGradient { q.tracked.binaryCrossEntropyWithLogits(labels: labels).sum() }
+        // Terms: 1e4 (label 1 at −1e4), ≈0, log 2, 50, 0.
+        #expect(Swift.abs(bce - Float(1e4 + 0.6931472 + 50)) < 0.01)
+        let g = q.grad!.scalars
+        #expect(g.allSatisfy { $0.isFinite })
+        #expect(Swift.abs(g[0] + 1) < 1e-6 && Swift.abs(g[3] - 1) < 1e-6 && Swift.abs(g[4]) < 1e-6)
+    }
+
+    @Test func fullyMaskedSoftmaxRowIsZeroNotNaN() {
+        let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let mask = Tensor(shape: [2, 3], scalars: [0, 0, 0, 1, 1, 0])
+        let s = x.softmax(mask: mask).scalars
+        #expect(s[0] == 0 && s[1] == 0 && s[2] == 0)
+        #expect(Swift.abs(s[3] + s[4] - 1) < 1e-6 && s[5] == 0)
+    }
+}

@@ -50,7 +50,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// A uniform integer in `0..<bound` (Lemire's nearly divisionless method, unbiased).
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")
+        require(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")
         return Int(next(upperBound: UInt64(bound)))
     }
 }

@@ -1,3 +1,4 @@
+import SeqRecCore
 /// The dimensions of a tensor, row-major, stored inline (no heap allocation per op).
 ///
 /// Up to `Shape.maxRank` (6) dimensions. Rank 0 is a scalar. Printing gives `[2, 3, 4]`.
@@ -14,11 +15,11 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible,
     /// Creates a shape from its dimensions.
     /// - Precondition: at most `maxRank` dimensions, none negative.
     public init(_ dimensions: [Int]) {
-        precondition(dimensions.count <= Shape.maxRank,
+        require(dimensions.count <= Shape.maxRank,
                      "Shape: rank \(dimensions.count) exceeds the maximum \(Shape.maxRank)")
         dims = .init(repeating: 1)
         for (i, d) in dimensions.enumerated() {
-            precondition(d >= 0, "Shape: negative dimension \(d) in \(dimensions)")
+            require(d >= 0, "Shape: negative dimension \(d) in \(dimensions)")
             dims[i] = d
         }
         rank = dimensions.count
@@ -36,12 +37,12 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible,
     public subscript(_ i: Int) -> Int {
         get {
             let j = i < 0 ? rank + i : i
-            precondition(j >= 0 && j < rank, "Shape: axis \(i) out of range for rank \(rank)")
+            require(j >= 0 && j < rank, "Shape: axis \(i) out of range for rank \(rank)")
             return dims[j]
         }
         set {
             let j = i < 0 ? rank + i : i
-            precondition(j >= 0 && j < rank, "Shape: axis \(i) out of range for rank \(rank)")
+            require(j >= 0 && j < rank, "Shape: axis \(i) out of range for rank \(rank)")
             dims[j] = newValue
         }
     }
@@ -67,7 +68,7 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible,
     @inlinable
     public func axis(_ a: Int, op: String = "axis") -> Int {
         let j = a < 0 ? rank + a : a
-        precondition(j >= 0 && j < rank, "\(op): axis \(a) out of range for shape \(self)")
+        require(j >= 0 && j < rank, "\(op): axis \(a) out of range for shape \(self)")
         return j
     }
 
@@ -102,7 +103,7 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible,
 
     /// This shape followed by `value` as a new last dimension.
     public func appending(_ value: Int) -> Shape {
-        precondition(rank < Shape.maxRank, "Shape: cannot append to rank \(rank)")
+        require(rank < Shape.maxRank, "Shape: cannot append to rank \(rank)")
         var s = Shape(rank: rank + 1)
         for i in 0..<rank { s.dims[i] = dims[i] }
         s.dims[rank] = value

@@ -14,7 +14,7 @@ public struct Tensor: @unchecked Sendable {
 
     @usableFromInline
     init(shape: Shape, storage: TensorStorage) {
-        precondition(storage.count >= shape.count, "Tensor: storage smaller than shape \(shape)")
+        require(storage.count >= shape.count, "Tensor: storage smaller than shape \(shape)")
         self.shape = shape
         self.storage = storage
     }
@@ -24,7 +24,7 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor with the given shape and row-major values.
     /// - Precondition: `scalars.count == shape.count`.
     public init(shape: Shape, scalars: [Float]) {
-        precondition(scalars.count == shape.count,
+        require(scalars.count == shape.count,
                      "Tensor(shape:scalars:): \(scalars.count) values for shape \(shape)")
         let s = TensorStorage.uninitialized(shape.count)
         scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: $0.count) }
@@ -87,7 +87,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var scalar: Float {
-        precondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements")
+        require(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements")
         return storage.pointer[0]
     }
 
@@ -101,10 +101,10 @@ public struct Tensor: @unchecked Sendable {
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == rank, "Tensor subscript: \(index.count) indices for rank \(rank)")
+        require(index.count == rank, "Tensor subscript: \(index.count) indices for rank \(rank)")
         var f = 0
         for (i, v) in index.enumerated() {
-            precondition(v >= 0 && v < shape[i], "Tensor subscript: index \(index) out of \(shape)")
+            require(v >= 0 && v < shape[i], "Tensor subscript: index \(index) out of \(shape)")
             f = f * shape[i] + v
         }
         return f
@@ -166,7 +166,7 @@ public struct IDTensor: Sendable, Equatable {
     /// Ids with the given shape.
     /// - Precondition: `ids.count == shape.count`.
     public init(shape: Shape, ids: [Int32]) {
-        precondition(ids.count == shape.count, "IDTensor: \(ids.count) ids for shape \(shape)")
+        require(ids.count == shape.count, "IDTensor: \(ids.count) ids for shape \(shape)")
         self.shape = shape
         self.ids = ids
     }

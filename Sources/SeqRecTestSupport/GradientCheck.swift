@@ -36,7 +36,7 @@ public enum GradientCheck {
 
         func loss(_ xs: [Tensor]) -> Double {
             let out = f(xs)
-            precondition(out.shape == w.shape, "GradientCheck: output shape changed")
+            require(out.shape == w.shape, "GradientCheck: output shape changed")
             var s: Double = 0
             out.withUnsafeBufferPointer { o in
                 w.withUnsafeBufferPointer { wb in for i in o.indices { s += Double(o[i]) * Double(wb[i]) } }

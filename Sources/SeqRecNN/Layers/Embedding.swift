@@ -14,10 +14,10 @@ public final class Embedding: Layer {
     /// A table initialised with `initializer` (PyTorch default: N(0, 1)).
     public init(count: Int, dim: Int, paddingID: Int? = nil, initializer: Initializer = .normal(std: 1),
                 rng: inout SplitMix64) {
-        precondition(count > 0 && dim > 0, "Embedding: count and dim must be positive, got \(count)×\(dim)")
+        require(count > 0 && dim > 0, "Embedding: count and dim must be positive, got \(count)×\(dim)")
         var t = initializer.make(Shape([count, dim]), fanIn: count, fanOut: dim, rng: &rng)
         if let paddingID {
-            precondition(paddingID >= 0 && paddingID < count, "Embedding: paddingID \(paddingID) outside 0..<\(count)")
+            require(paddingID >= 0 && paddingID < count, "Embedding: paddingID \(paddingID) outside 0..<\(count)")
             t.withUnsafeMutableBufferPointer { b in
                 for j in 0..<dim { b[paddingID * dim + j] = 0 }
             }

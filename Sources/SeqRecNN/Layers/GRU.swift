@@ -30,7 +30,7 @@ public final class GRU: Layer {
     /// - Parameter mask: `[B, L]`, 1 = real step; at padded steps the state is carried over
     ///   unchanged, so left padding does not change the outputs at real steps.
     public func callAsFunction(_ x: Tensor, initial: Tensor? = nil, mask: Tensor? = nil) -> Tensor {
-        precondition(x.rank == 3, "GRU: input must be [B, L, in], got \(x.shape)")
+        require(x.rank == 3, "GRU: input must be [B, L, in], got \(x.shape)")
         let b = x.shape[0], l = x.shape[1], hs = hiddenSize
         let projected = inputMap(x)                                  // [B, L, 3h]: one GEMM
         var h = initial ?? Tensor.zeros(Shape([b, hs]))

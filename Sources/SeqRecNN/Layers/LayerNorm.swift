@@ -14,7 +14,7 @@ public final class LayerNorm: Layer {
     public let epsilon: Float
 
     public init(_ dim: Int, epsilon: Float = 1e-5) {
-        precondition(dim > 0, "LayerNorm: dim must be positive")
+        require(dim > 0, "LayerNorm: dim must be positive")
         gamma = Parameter("gamma", .ones(Shape([dim])))
         beta = Parameter("beta", .zeros(Shape([dim])))
         self.epsilon = epsilon

@@ -15,7 +15,7 @@ public final class Linear: Layer {
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 weightInit: Initializer = .pytorchLinear, biasInit: Initializer = .pytorchLinear,
                 rng: inout SplitMix64) {
-        precondition(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures)→\(outFeatures)")
+        require(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures)→\(outFeatures)")
         weight = Parameter("weight", weightInit.make(Shape([outFeatures, inFeatures]), fanIn: inFeatures,
                                                      fanOut: outFeatures, rng: &rng))
         self.bias = bias

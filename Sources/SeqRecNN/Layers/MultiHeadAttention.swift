@@ -59,7 +59,7 @@ public final class MultiHeadAttention: Layer {
     ///   (see `AttentionMask`). Fully blocked query rows output zeros, never NaN.
     public func callAsFunction(queries: Tensor, keysValues: Tensor, mask: Tensor?,
                                _ context: inout ForwardContext) -> Tensor {
-        precondition(queries.rank == 3 && keysValues.rank == 3 && queries.shape[-1] == dim
+        require(queries.rank == 3 && keysValues.rank == 3 && queries.shape[-1] == dim
                      && keysValues.shape[-1] == dim && queries.shape[0] == keysValues.shape[0],
                      "MultiHeadAttention: queries \(queries.shape) / keys \(keysValues.shape) must be [B, L, \(dim)]")
         let b = queries.shape[0], lq = queries.shape[1], lk = keysValues.shape[1]
@@ -97,7 +97,7 @@ public enum AttentionMask {
 
     /// `[B, 1, 1, L]` from a `[B, L]` token mask (1 = real item, 0 = padding).
     public static func keyPadding(_ tokens: Tensor) -> Tensor {
-        precondition(tokens.rank == 2, "AttentionMask.keyPadding: needs [B, L], got \(tokens.shape)")
+        require(tokens.rank == 2, "AttentionMask.keyPadding: needs [B, L], got \(tokens.shape)")
         return tokens.detached.reshaped([tokens.shape[0], 1, 1, tokens.shape[1]])
     }
 

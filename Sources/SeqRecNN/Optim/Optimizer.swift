@@ -33,7 +33,7 @@ public enum GradientClipping {
     /// TF's `clip_by_global_norm`). Returns the norm before clipping.
     @discardableResult
     public static func clip(_ parameters: [Parameter], maxNorm: Float) -> Float {
-        precondition(maxNorm > 0, "GradientClipping.clip: maxNorm must be positive, got \(maxNorm)")
+        require(maxNorm > 0, "GradientClipping.clip: maxNorm must be positive, got \(maxNorm)")
         let norm = globalNorm(parameters)
         guard norm > maxNorm, norm.isFinite else { return norm }
         let scale = maxNorm / (norm + 1e-6)

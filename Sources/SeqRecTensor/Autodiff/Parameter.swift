@@ -1,3 +1,4 @@
+import SeqRecCore
 /// A trainable tensor with its gradient: the leaf of differentiation.
 ///
 /// Layers list their parameters explicitly. Inside `valueAndGradient`, use `tracked` to read
@@ -38,7 +39,7 @@ public final class Parameter: @unchecked Sendable {
     /// Replaces the value (e.g. after loading a checkpoint), keeping shape checks explicit.
     /// - Precondition: same shape as before.
     public func assign(_ newValue: Tensor) {
-        precondition(newValue.shape == value.shape,
+        require(newValue.shape == value.shape,
                      "Parameter \(name): assign shape \(newValue.shape) to \(value.shape)")
         value = newValue.detached
         leafTape = 0

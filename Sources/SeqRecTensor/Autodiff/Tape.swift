@@ -1,3 +1,4 @@
+import SeqRecCore
 import Synchronization
 
 /// A Wengert list of the ops run inside one `valueAndGradient` scope.
@@ -186,7 +187,7 @@ public struct PullbackContext {
 public func valueAndGradient(_ body: () throws -> Tensor) rethrows -> Float {
     let tape = Tape()
     let loss = try Tape.$current.withValue(tape) { try body() }
-    precondition(loss.count == 1, "valueAndGradient: loss must have one element, got \(loss.shape)")
+    require(loss.count == 1, "valueAndGradient: loss must have one element, got \(loss.shape)")
     Tape.$current.withValue(nil) { tape.backward(from: loss, seed: 1) }
     return loss.scalar
 }

@@ -1,3 +1,4 @@
+import SeqRecCore
 import CBLASShim
 
 /// The one Swift layer over CBLAS. Row-major always; transposes are flags, never copies.
@@ -10,8 +11,8 @@ public enum BLAS {
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
-        precondition(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
+        require(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
+        require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
                      && ldc >= Swift.max(1, n), "sgemm: leading dimensions too small")
         if m == 0 || n == 0 { return }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
@@ -23,7 +24,7 @@ public enum BLAS {
     public static func sgemv(transpose: Bool, m: Int, n: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
                              beta: Float = 0, y: UnsafeMutablePointer<Float>) {
-        precondition(lda >= Swift.max(1, n), "sgemv: lda \(lda) < n \(n)")
+        require(lda >= Swift.max(1, n), "sgemv: lda \(lda) < n \(n)")
         if m == 0 || n == 0 { return }
         cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
                     alpha, a, Int32(lda), x, 1, beta, y, 1)

@@ -1,3 +1,4 @@
+import SeqRecCore
 import CBLASShim
 
 /// A LAPACK routine reported failure (`info ≠ 0`); thrown, never a crash.
@@ -23,7 +24,7 @@ public enum LAPACK {
                               s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>,
                               vt: UnsafeMutablePointer<Float>) throws {
         let r = Swift.min(m, n)
-        precondition(m > 0 && n > 0, "sgesdd: empty matrix \(m)×\(n)")
+        require(m > 0 && n > 0, "sgesdd: empty matrix \(m)×\(n)")
         let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
                                   a, Int32(n), s, u, Int32(r), vt, Int32(n))
         if info != 0 { throw LinalgError(routine: "sgesdd", info: Int(info), context: "\(m)×\(n)") }
@@ -32,7 +33,7 @@ public enum LAPACK {
     /// Replaces the row-major `m×n` matrix `a` (m ≥ n) by the Q factor of its thin QR
     /// decomposition (orthonormal columns spanning the same space).
     public static func orthonormalize(m: Int, n: Int, a: UnsafeMutablePointer<Float>) throws {
-        precondition(m >= n && n > 0, "orthonormalize: needs m ≥ n > 0, got \(m)×\(n)")
+        require(m >= n && n > 0, "orthonormalize: needs m ≥ n > 0, got \(m)×\(n)")
         var tau = [Float](repeating: 0, count: n)
         var info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), a, Int32(n), &tau)
         if info != 0 { throw LinalgError(routine: "sgeqrf", info: Int(info), context: "\(m)×\(n)") }

@@ -1,3 +1,4 @@
+import SeqRecCore
 import CBLASShim
 import Foundation
 
@@ -30,7 +31,7 @@ public enum ThreadBudget {
     /// Sets the budget for the engine and OpenBLAS.
     /// - Precondition: `n >= 1`.
     public static func set(_ n: Int) {
-        precondition(n >= 1, "ThreadBudget.set: thread count must be at least 1, got \(n)")
+        require(n >= 1, "ThreadBudget.set: thread count must be at least 1, got \(n)")
         lock.lock()
         value = n
         openblas_set_num_threads(Int32(n))

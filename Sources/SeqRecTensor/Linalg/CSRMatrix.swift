@@ -1,3 +1,4 @@
+import SeqRecCore
 /// A sparse matrix in compressed sparse row form (e.g. the user × item interaction matrix).
 ///
 /// Memory is proportional to the non-zeros; nothing here ever densifies it.
@@ -19,10 +20,10 @@ public struct CSRMatrix: Sendable {
     /// Builds a matrix from (row, column, value) triplets; duplicates are summed.
     /// - Precondition: indices in range.
     public init(rows: Int, columns: Int, triplets: [(row: Int, column: Int, value: Float)]) {
-        precondition(rows >= 0 && columns >= 0, "CSRMatrix: negative size \(rows)×\(columns)")
+        require(rows >= 0 && columns >= 0, "CSRMatrix: negative size \(rows)×\(columns)")
         var counts = [Int](repeating: 0, count: rows + 1)
         for t in triplets {
-            precondition(t.row >= 0 && t.row < rows && t.column >= 0 && t.column < columns,
+            require(t.row >= 0 && t.row < rows && t.column >= 0 && t.column < columns,
                          "CSRMatrix: entry (\(t.row), \(t.column)) outside \(rows)×\(columns)")
             counts[t.row + 1] += 1
         }
@@ -59,7 +60,7 @@ public struct CSRMatrix: Sendable {
 
     /// Wraps ready CSR arrays (rows sorted or not; no duplicate check).
     public init(rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float]) {
-        precondition(rowStarts.count == rows + 1 && columnIndices.count == values.count
+        require(rowStarts.count == rows + 1 && columnIndices.count == values.count
                      && rowStarts.last == values.count, "CSRMatrix: inconsistent CSR arrays")
         self.rows = rows
         self.columns = columns
@@ -89,7 +90,7 @@ public struct CSRMatrix: Sendable {
 
     /// This matrix times a dense row-major `[columns, k]` tensor: a `[rows, k]` tensor.
     public func multiply(_ dense: Tensor) -> Tensor {
-        precondition(dense.rank == 2 && dense.shape[0] == columns,
+        require(dense.rank == 2 && dense.shape[0] == columns,
                      "CSRMatrix.multiply: \(rows)×\(columns) · \(dense.shape)")
         let k = dense.shape[1]
         let out = Tensor.zeros(Shape([rows, k]))

@@ -20,9 +20,9 @@ public struct SVD: Sendable {
     /// The top-`rank` SVD of a dense `[m, n]` matrix via LAPACK `sgesdd`.
     /// - Throws: `LinalgError` when LAPACK fails.
     public static func truncated(_ a: Tensor, rank: Int) throws -> SVD {
-        precondition(a.rank == 2, "SVD.truncated: needs a matrix, got \(a.shape)")
+        require(a.rank == 2, "SVD.truncated: needs a matrix, got \(a.shape)")
         let m = a.shape[0], n = a.shape[1], r = Swift.min(m, n)
-        precondition(rank >= 1 && rank <= r, "SVD.truncated: rank \(rank) outside [1, \(r)] for \(a.shape)")
+        require(rank >= 1 && rank <= r, "SVD.truncated: rank \(rank) outside [1, \(r)] for \(a.shape)")
         let work = a.copied()
         var s = [Float](repeating: 0, count: r)
         let u = Tensor.empty(Shape([m, r])), vt = Tensor.empty(Shape([r, n]))
@@ -45,7 +45,7 @@ public struct SVD: Sendable {
     public static func randomized(_ a: CSRMatrix, rank: Int, oversampling: Int = 10,
                                   powerIterations: Int = 4, rng: inout SplitMix64) throws -> SVD {
         let m = a.rows, n = a.columns
-        precondition(rank >= 1 && rank <= Swift.min(m, n),
+        require(rank >= 1 && rank <= Swift.min(m, n),
                      "SVD.randomized: rank \(rank) outside [1, \(Swift.min(m, n))] for \(m)×\(n)")
         let l = Swift.min(rank + Swift.max(oversampling, 0), Swift.min(m, n))
         let at = a.transposed()

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Broadcasting arithmetic: + − × ÷ and negation, each with its pullback.
 
 extension Tensor {
@@ -97,7 +98,7 @@ extension Tensor {
 
     /// self += other, same shape, in place.
     public mutating func addInPlace(_ other: Tensor) {
-        precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
+        require(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
         makeUnique()
         let o = ptr, x = other.ptr
         Parallel.for(count) { r in for i in r { o[i] += x[i] } }

@@ -10,7 +10,7 @@ extension Tensor {
     /// it instead of storing it.
     /// - Precondition: `0 <= rate < 1`.
     public func dropout(rate: Float, seed: UInt64) -> Tensor {
-        precondition(rate >= 0 && rate < 1, "dropout: rate \(rate) outside the allowed range [0, 1)")
+        require(rate >= 0 && rate < 1, "dropout: rate \(rate) outside the allowed range [0, 1)")
         if rate == 0 { return self }
         let threshold = UInt64(Double(rate) * 0x1p64 >= 0x1p64 ? Double(UInt64.max) : Double(rate) * 0x1p64)
         let scale = 1 / (1 - rate)

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Gathers: embedding lookup (rows) and picking entries along the last axis.
 
 extension Tensor {
@@ -9,13 +10,13 @@ extension Tensor {
     ///   (a frozen zero padding row).
     /// - Precondition: every id in `0..<rows`.
     public func gatherRows(_ ids: IDTensor, paddingID: Int32? = nil) -> Tensor {
-        precondition(rank == 2, "gatherRows: table must be [rows, dim], got \(shape)")
+        require(rank == 2, "gatherRows: table must be [rows, dim], got \(shape)")
         let rows = shape[0], dim = shape[1]
         var out = Tensor.empty(ids.shape.appending(dim))
         let x = ptr, o = out.ptr
         ids.ids.withUnsafeBufferPointer { idp in
             for i in 0..<ids.count {
-                precondition(idp[i] >= 0 && Int(idp[i]) < rows,
+                require(idp[i] >= 0 && Int(idp[i]) < rows,
                              "gatherRows: id \(idp[i]) out of range 0..<\(rows)")
             }
             let idb = idp.baseAddress!
@@ -44,14 +45,14 @@ extension Tensor {
     /// (sampled logits from full logits).
     public func gatherLast(_ ids: IDTensor) -> Tensor {
         let c = shape.last
-        precondition(ids.shape.rank == rank && ids.shape.prefix(rank - 1) == shape.prefix(rank - 1),
+        require(ids.shape.rank == rank && ids.shape.prefix(rank - 1) == shape.prefix(rank - 1),
                      "gatherLast: ids \(ids.shape) do not match \(shape) off the last axis")
         let k = ids.shape.last, rows = shape.rows
         var out = Tensor.empty(ids.shape)
         let x = ptr, o = out.ptr
         ids.ids.withUnsafeBufferPointer { idp in
             for i in 0..<ids.count {
-                precondition(idp[i] >= 0 && Int(idp[i]) < c, "gatherLast: id \(idp[i]) out of range 0..<\(c)")
+                require(idp[i] >= 0 && Int(idp[i]) < c, "gatherLast: id \(idp[i]) out of range 0..<\(c)")
             }
             for r in 0..<rows { for j in 0..<k { o[r * k + j] = x[r * c + Int(idp[r * k + j])] } }
         }

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Internal elementwise kernels shared by the op families (no differentiation here).
 
 extension Tensor {
@@ -91,7 +92,7 @@ func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String,
                      _ f: (Float, Float) -> Float) -> Tensor {
     if a.shape == b.shape { return a.zipElements(b, f) }
     guard let s = Shape.broadcast(a.shape, b.shape) else {
-        preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast")
+        requireFailed("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast")
     }
     let out = Tensor.empty(s)
     let x = a.ptr, y = b.ptr, o = out.ptr

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Fused layer normalisation over the last axis (Ba, Kiros & Hinton, 2016).
 
 extension Tensor {
@@ -5,7 +6,7 @@ extension Tensor {
     /// Keras). `gamma` and `beta` are `[D]`. One pass forward, one pass backward.
     public func layerNorm(gamma: Tensor, beta: Tensor, epsilon: Float) -> Tensor {
         let d = shape.last
-        precondition(gamma.shape == Shape([d]) && beta.shape == Shape([d]),
+        require(gamma.shape == Shape([d]) && beta.shape == Shape([d]),
                      "layerNorm: gamma \(gamma.shape) / beta \(beta.shape) must be [\(d)] for input \(shape)")
         let rows = shape.rows
         var out = Tensor.empty(shape)

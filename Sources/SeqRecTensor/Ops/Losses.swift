@@ -1,3 +1,4 @@
+import SeqRecCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,7 @@ extension Tensor {
     /// the N×C probabilities.
     /// - Returns: a scalar; 0 when every row is ignored.
     public func softmaxCrossEntropy(targets: IDTensor, ignoreIndex: Int32 = -1) -> Tensor {
-        precondition(rank == 2 && targets.shape == Shape([shape[0]]),
+        require(rank == 2 && targets.shape == Shape([shape[0]]),
                      "softmaxCrossEntropy: logits \(shape) need targets [\(rank == 2 ? shape[0] : -1)], got \(targets.shape)")
         let n = shape[0], c = shape[1]
         var lse = [Float](repeating: 0, count: n)
@@ -21,7 +22,7 @@ extension Tensor {
         for r in 0..<n {
             let t = targets.ids[r]
             if t == ignoreIndex { continue }
-            precondition(t >= 0 && Int(t) < c, "softmaxCrossEntropy: target \(t) out of range 0..<\(c)")
+            require(t >= 0 && Int(t) < c, "softmaxCrossEntropy: target \(t) out of range 0..<\(c)")
             let row = x + r * c
             var mx = -Float.infinity
             for j in 0..<c where row[j] > mx { mx = row[j] }

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - (Batched) matrix products through sgemm, with transpose flags instead of copies.
 
 extension Tensor {
@@ -39,10 +40,10 @@ extension Tensor {
 
     /// Untracked product used by `matmul` and its pullback.
     static func matmulKernel(_ a: Tensor, _ b: Tensor, _ tA: Bool, _ tB: Bool) -> Tensor {
-        precondition(a.rank >= 2 && b.rank >= 2, "matmul: needs rank ≥ 2, got \(a.shape) and \(b.shape)")
+        require(a.rank >= 2 && b.rank >= 2, "matmul: needs rank ≥ 2, got \(a.shape) and \(b.shape)")
         let (am, ak) = tA ? (a.shape[-1], a.shape[-2]) : (a.shape[-2], a.shape[-1])
         let (bk, bn) = tB ? (b.shape[-1], b.shape[-2]) : (b.shape[-2], b.shape[-1])
-        precondition(ak == bk, "matmul: inner dimensions differ: \(a.shape)\(tA ? "ᵀ" : "") · \(b.shape)\(tB ? "ᵀ" : "")")
+        require(ak == bk, "matmul: inner dimensions differ: \(a.shape)\(tA ? "ᵀ" : "") · \(b.shape)\(tB ? "ᵀ" : "")")
         let lda = a.shape[-1], ldb = b.shape[-1]
         if b.rank == 2 && !tA {
             // Fold a's batch dimensions into M: one large sgemm.
@@ -55,7 +56,7 @@ extension Tensor {
         let batchShape: Shape
         let aStride: Int, bStride: Int
         if a.rank == b.rank {
-            precondition(a.shape.prefix(a.rank - 2) == b.shape.prefix(b.rank - 2),
+            require(a.shape.prefix(a.rank - 2) == b.shape.prefix(b.rank - 2),
                          "matmul: batch dimensions differ: \(a.shape) and \(b.shape)")
             batchShape = a.shape.prefix(a.rank - 2)
             aStride = a.shape[-1] * a.shape[-2]
@@ -69,7 +70,7 @@ extension Tensor {
             aStride = 0
             bStride = b.shape[-1] * b.shape[-2]
         } else {
-            preconditionFailure("matmul: cannot batch \(a.shape) with \(b.shape)")
+            requireFailed("matmul: cannot batch \(a.shape) with \(b.shape)")
         }
         let batch = batchShape.count
         let out = Tensor.empty(batchShape.appending(am).appending(bn))

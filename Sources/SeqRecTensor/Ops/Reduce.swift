@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Reductions (sum, mean, max) and the central un-broadcasting used by the tape.
 
 extension Tensor {
@@ -42,7 +43,7 @@ extension Tensor {
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
         let ax = shape.axis(axis, op: "max")
         let outer = shape.product(0..<ax), n = shape[ax], inner = shape.product((ax + 1)..<rank)
-        precondition(n > 0, "max: empty axis \(axis) in \(shape)")
+        require(n > 0, "max: empty axis \(axis) in \(shape)")
         let kept = shape.replacing(axis: ax, with: 1)
         var out = Tensor.empty(keepDims ? kept : shape.removing(axis: ax))
         var arg = [Int32](repeating: 0, count: outer * inner)
@@ -82,7 +83,7 @@ extension Tensor {
     /// the one place where broadcasting is undone for every op's gradient.
     public func reduced(toShape target: Shape) -> Tensor {
         if target == shape { return detached }
-        precondition(target.rank <= rank && Shape.broadcast(target, shape) == shape,
+        require(target.rank <= rank && Shape.broadcast(target, shape) == shape,
                      "reduce: cannot sum \(shape) down to \(target)")
         // Work in this tensor's rank; mark axes to sum.
         let shift = rank - target.rank
@@ -164,7 +165,7 @@ extension Tensor {
     func broadcasted(to target: Shape) -> Tensor {
         if target == shape { return detached }
         guard Shape.broadcast(shape, target) == target else {
-            preconditionFailure("broadcast: cannot broadcast \(shape) to \(target)")
+            requireFailed("broadcast: cannot broadcast \(shape) to \(target)")
         }
         let out = Tensor.empty(target)
         let x = ptr, o = out.ptr
@@ -184,7 +185,7 @@ extension Tensor {
     /// Same storage, new shape of equal element count. Untracked.
     @usableFromInline
     func reshapedStorage(_ s: Shape) -> Tensor {
-        precondition(s.count == count, "reshape: cannot view \(shape) as \(s)")
+        require(s.count == count, "reshape: cannot view \(shape) as \(s)")
         return Tensor(shape: s, storage: storage)
     }
 }

@@ -1,10 +1,11 @@
+import SeqRecCore
 // MARK: - Selection by a mask: where / masked fill.
 
 extension Tensor {
     /// Elementwise choice: `a` where `condition ≠ 0`, else `b`.
     /// `condition` broadcasts to the common shape of `a` and `b` (which must match).
     public static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.shape == b.shape, "where: branch shapes \(a.shape) and \(b.shape) differ")
+        require(a.shape == b.shape, "where: branch shapes \(a.shape) and \(b.shape) differ")
         let c = condition.broadcasted(to: a.shape)
         var out = a.zipElements(b, c) { x, y, k in k != 0 ? x : y }
         if let tape = Tape.active(a, b) {

@@ -1,3 +1,4 @@
+import SeqRecCore
 // MARK: - Reshaping and rearranging: reshape, transpose/permute, slice, concat, split.
 
 extension Tensor {
@@ -7,11 +8,11 @@ extension Tensor {
         var dims = newShape
         if let i = dims.firstIndex(of: -1) {
             let known = dims.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot view \(shape) as \(newShape)")
+            require(known > 0 && count % known == 0, "reshape: cannot view \(shape) as \(newShape)")
             dims[i] = count / known
         }
         let s = Shape(dims)
-        precondition(s.count == count, "reshape: cannot view \(shape) as \(s)")
+        require(s.count == count, "reshape: cannot view \(shape) as \(s)")
         var out = reshapedStorage(s)
         if let tape = Tape.active(self) {
             let inShape = shape
@@ -29,7 +30,7 @@ extension Tensor {
 
     /// Reorders axes: output axis i is input axis `permutation[i]` (copies).
     public func permuted(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.sorted() == Array(0..<rank),
+        require(permutation.sorted() == Array(0..<rank),
                      "permute: \(permutation) is not a permutation of the axes of \(shape)")
         var out = permuteKernel(permutation)
         if let tape = Tape.active(self) {
@@ -77,7 +78,7 @@ extension Tensor {
     /// Elements `range` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let ax = shape.axis(axis, op: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[ax],
+        require(range.lowerBound >= 0 && range.upperBound <= shape[ax],
                      "slice: range \(range) out of bounds for axis \(axis) of \(shape)")
         let outer = shape.product(0..<ax), n = shape[ax], inner = shape.product((ax + 1)..<rank)
         var out = Tensor.empty(shape.replacing(axis: ax, with: range.count))
@@ -90,7 +91,7 @@ extension Tensor {
             let inShape = shape
             tape.record(&out, self) { g, ctx in
                 ctx.withGradient(of: 0) { d in
-                    precondition(d.shape == inShape)
+                    require(d.shape == inShape, "slice: gradient shape \(d.shape) differs from input \(inShape)")
                     d.makeUnique()
                     let dp = d.ptr, gp = g.ptr
                     for p in 0..<outer {
@@ -106,7 +107,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes (each a tracked slice).
     public func split(axis: Int, sizes: [Int]) -> [Tensor] {
         let ax = shape.axis(axis, op: "split")
-        precondition(sizes.reduce(0, +) == shape[ax],
+        require(sizes.reduce(0, +) == shape[ax],
                      "split: sizes \(sizes) do not add up to \(shape[ax]) on axis \(axis) of \(shape)")
         var start = 0
         return sizes.map { s in
@@ -118,18 +119,18 @@ extension Tensor {
     /// Splits along `axis` into `parts` equal pieces.
     public func split(axis: Int, parts: Int) -> [Tensor] {
         let n = shape[shape.axis(axis, op: "split")]
-        precondition(parts > 0 && n % parts == 0, "split: \(n) is not divisible into \(parts) parts")
+        require(parts > 0 && n % parts == 0, "split: \(n) is not divisible into \(parts) parts")
         return split(axis: axis, sizes: Array(repeating: n / parts, count: parts))
     }
 
     /// Joins tensors along `axis`; all other dimensions must agree.
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors")
+        require(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0].shape
         let ax = first.axis(axis, op: "concat")
         var total = 0
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == ax || t.shape[$0] == first[$0] },
+            require(t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == ax || t.shape[$0] == first[$0] },
                          "concat: shape \(t.shape) does not match \(first) off axis \(axis)")
             total += t.shape[ax]
         }

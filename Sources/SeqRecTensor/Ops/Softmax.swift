@@ -1,3 +1,4 @@
+import SeqRecCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ extension Tensor {
         var maskStrides = InlineArray<6, Int>(repeating: 0)
         var mp: UnsafeMutablePointer<Float>? = nil
         if let mask {
-            precondition(mask.shape.last == n && mask.rank <= rank && Shape.broadcast(mask.shape, shape) == shape,
+            require(mask.shape.last == n && mask.rank <= rank && Shape.broadcast(mask.shape, shape) == shape,
                          "softmax: mask \(mask.shape) does not broadcast to \(shape)")
             maskStrides = BroadcastPlan.strides(of: mask.shape, in: shape)
             mp = mask.ptr

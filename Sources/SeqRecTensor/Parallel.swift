@@ -6,12 +6,13 @@ public enum Parallel {
     /// threads. Work below `grain` elements runs inline. The chunking depends only on `count`
     /// and the budget, so results that depend on chunk boundaries are reproducible for a fixed
     /// budget.
-    /// - Note: `body` must not call BLAS or `Parallel.for` itself.
+    /// Inside a body, nested `Parallel.for` calls and `BLAS.sgemm` run serially (no
+    /// oversubscription).
     @inlinable
     public static func `for`(_ count: Int, grain: Int = 32_768,
                              _ body: (Range<Int>) -> Void) {
         let threads = ThreadBudget.threads
-        if threads <= 1 || count < 2 * grain {
+        if threads <= 1 || count < 2 * grain || isInsideRegion {
             if count > 0 { body(0..<count) }
             return
         }
@@ -21,10 +22,13 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * per
                 let hi = Swift.min(count, lo + per)
-                if lo < hi { body(lo..<hi) }
+                if lo < hi { Parallel.$isInsideRegion.withValue(true) { body(lo..<hi) } }
             }
         }
     }
+
+    /// True inside a parallel loop body: nested loops and BLAS calls then run serially.
+    @TaskLocal public static var isInsideRegion = false
 }
 
 extension Parallel {
@@ -34,7 +38,7 @@ extension Parallel {
     @inlinable
     public static func chunkCount(_ count: Int, grain: Int) -> Int {
         let threads = ThreadBudget.threads
-        if threads <= 1 || count < 2 * grain { return 1 }
+        if threads <= 1 || count < 2 * grain || isInsideRegion { return 1 }
         return Swift.min(threads, (count + grain - 1) / grain)
     }
 
@@ -51,7 +55,7 @@ extension Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * per
                 let hi = Swift.min(count, lo + per)
-                body(c, lo..<Swift.max(lo, hi))
+                Parallel.$isInsideRegion.withValue(true) { body(c, lo..<Swift.max(lo, hi)) }
             }
         }
     }

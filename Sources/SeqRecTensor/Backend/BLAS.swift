@@ -1,4 +1,5 @@
 import SeqRecCore
+import SeqRecCore
 import CBLASShim
 
 /// The one Swift layer over CBLAS. Row-major always; transposes are flags, never copies.
@@ -6,7 +7,6 @@ import CBLASShim
 public enum BLAS {
     /// C ← α·op(A)·op(B) + β·C with C `m×n`, op(A) `m×k`, op(B) `k×n` (row-major, leading
     /// dimensions in elements).
-    @inlinable
     public static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
@@ -15,9 +15,66 @@ public enum BLAS {
         require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
                      && ldc >= Swift.max(1, n), "sgemm: leading dimensions too small")
         if m == 0 || n == 0 { return }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let threads = ThreadBudget.threads
+        let work = Double(m) * Double(n) * Double(k)
+        if threads == 1 || work < 4e6 || Parallel.isInsideRegion {
+            sgemmSerial(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Split the larger output dimension into one block per thread (multiples of 16).
+        if m >= n {
+            let per = ((m + threads - 1) / threads + 15) / 16 * 16
+            Parallel.for(threads, grain: 1) { r in
+                for t in r {
+                    let lo = t * per, hi = Swift.min(m, lo + per)
+                    if lo >= hi { continue }
+                    let aBlock = transposeA ? a + lo : a + lo * lda
+                    sgemmSerial(transposeA, transposeB, hi - lo, n, k, alpha, aBlock, lda, b, ldb,
+                                beta, c + lo * ldc, ldc)
+                }
+            }
+        } else {
+            let per = ((n + threads - 1) / threads + 15) / 16 * 16
+            Parallel.for(threads, grain: 1) { r in
+                for t in r {
+                    let lo = t * per, hi = Swift.min(n, lo + per)
+                    if lo >= hi { continue }
+                    let bBlock = transposeB ? b + lo * ldb : b + lo
+                    sgemmSerial(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, bBlock, ldb,
+                                beta, c + lo, ldc)
+                }
+            }
+        }
+    }
+
+    /// Many independent products of equal sizes (batched attention), spread over the thread
+    /// budget, each a single-threaded sgemm. Operand i starts at `a + i·strideA` etc.
+    public static func sgemmBatched(transposeA: Bool, transposeB: Bool, batch: Int, m: Int, n: Int, k: Int,
+                                    a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                                    b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+        require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
+                && ldc >= Swift.max(1, n), "sgemmBatched: leading dimensions too small")
+        if batch == 0 || m == 0 || n == 0 { return }
+        if batch == 1 {
+            sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
+                  b: b, ldb: ldb, c: c, ldc: ldc)
+            return
+        }
+        Parallel.for(batch, grain: 1) { r in
+            for i in r {
+                sgemmSerial(transposeA, transposeB, m, n, k, 1, a + i * strideA, lda, b + i * strideB, ldb,
+                            0, c + i * strideC, ldc)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func sgemmSerial(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                            _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                            _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// y ← α·op(A)·x + β·y with A `m×n` row-major.

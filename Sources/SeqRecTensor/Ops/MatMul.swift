@@ -74,12 +74,9 @@ extension Tensor {
         }
         let batch = batchShape.count
         let out = Tensor.empty(batchShape.appending(am).appending(bn))
-        let cStride = am * bn
-        for i in 0..<batch {
-            BLAS.sgemm(transposeA: tA, transposeB: tB, m: am, n: bn, k: ak,
-                       a: a.ptr + i * aStride, lda: lda, b: b.ptr + i * bStride, ldb: ldb,
-                       c: out.ptr + i * cStride, ldc: bn)
-        }
+        BLAS.sgemmBatched(transposeA: tA, transposeB: tB, batch: batch, m: am, n: bn, k: ak,
+                          a: a.ptr, lda: lda, strideA: aStride, b: b.ptr, ldb: ldb, strideB: bStride,
+                          c: out.ptr, ldc: bn, strideC: am * bn)
         return out
     }
 }

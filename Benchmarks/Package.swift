@@ -1,0 +1,19 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so `swift build` / `swift test` of SeqRec never
+// compile them. Run: scripts/bench (or `swift run -c release --package-path Benchmarks seqrec-bench`).
+import PackageDescription
+
+let package = Package(
+    name: "SeqRecBenchmarks",
+    dependencies: [.package(name: "SeqRec", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "seqrec-bench",
+            dependencies: [
+                .product(name: "SeqRecCore", package: "SeqRec"),
+                .product(name: "SeqRecTensor", package: "SeqRec"),
+                .product(name: "SeqRecNN", package: "SeqRec"),
+            ]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,147 @@
+import Foundation
+import SeqRecCore
+import SeqRecNN
+import SeqRecTensor
+
+// Engine benchmark for issue 2: sgemm ceiling, SASRec-block training step, gather/scatter.
+// Usage: seqrec-bench [--quick] [--only sgemm,block,gather,bandwidth]
+
+let args = CommandLine.arguments
+let quick = args.contains("--quick")
+let only: Set<String> = {
+    if let i = args.firstIndex(of: "--only"), i + 1 < args.count { return Set(args[i + 1].split(separator: ",").map(String.init)) }
+    return ["sgemm", "block", "gather", "bandwidth"]
+}()
+let runs = quick ? 3 : 7
+
+print("SeqRec engine benchmark — \(ThreadBudget.blasDescription)")
+print("threads (ThreadBudget): \(ThreadBudget.threads), OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"), runs per figure: \(runs) (median)")
+print("")
+
+// MARK: - Memory bandwidth (the ceiling for gather/scatter)
+
+func bandwidth() {
+    let n = 256 << 20  // 1 GiB of floats
+    let buf = Tensor(repeating: 1, shape: [n])
+    var sink: Float = 0
+    let t = measure(runs: runs) {
+        buf.withUnsafeBufferPointer { b in
+            let chunks = ThreadBudget.threads
+            var partial = [Float](repeating: 0, count: chunks)
+            partial.withUnsafeMutableBufferPointer { pp in
+                Parallel.forChunks(n, grain: n / chunks) { c, r in
+                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                    var i = r.lowerBound
+                    while i + 4 <= r.upperBound {
+                        s0 += b[i]; s1 += b[i + 1]; s2 += b[i + 2]; s3 += b[i + 3]
+                        i += 4
+                    }
+                    pp[c] = s0 + s1 + s2 + s3
+                }
+            }
+            sink += partial.reduce(0, +)
+        }
+    }
+    let gbs = Double(n * 4) / median(t) / 1e9
+    print("memory read bandwidth (1 GiB, \(ThreadBudget.threads) threads): \(fmt(gbs)) GB/s  (checksum \(sink > 0))")
+}
+
+// MARK: - sgemm ceiling through the engine's BLAS layer
+
+func sgemm(_ m: Int, _ n: Int, _ k: Int) -> Double {
+    let a = Tensor(repeating: 0.5, shape: [m, k]), b = Tensor(repeating: 0.25, shape: [k, n])
+    let c = Tensor.zeros([m, n])
+    let t = measure(runs: runs) {
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeBufferPointer { cp in
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: ap.baseAddress!, lda: k,
+                               b: bp.baseAddress!, ldb: n, c: UnsafeMutablePointer(mutating: cp.baseAddress!), ldc: n)
+                }
+            }
+        }
+    }
+    let gf = 2.0 * Double(m) * Double(n) * Double(k) / median(t) / 1e9
+    print("sgemm \(m)×\(k)·\(k)×\(n): \(fmt(median(t) * 1e3, 2)) ms, \(fmt(gf)) GF/s")
+    return gf
+}
+
+// MARK: - SASRec block forward + backward
+
+func block(dim d: Int, batch b: Int = 128, length l: Int = 200, ceiling: Double?) {
+    var rng = SplitMix64(seed: 1)
+    let blk = try! TransformerBlock(order: .sasrec, dim: d, heads: 1, hidden: d, activation: .relu, dropout: 0.5, rng: &rng)
+    let x = Parameter("x", .randomNormal([b, l, d], std: 0.5, rng: &rng))
+    // Left padding like real data: each row has a random number of padded positions.
+    var tokens = [Float](repeating: 1, count: b * l)
+    for r in 0..<b { let pad = rng.nextInt(below: l / 2); for j in 0..<pad { tokens[r * l + j] = 0 } }
+    let tokenTensor = Tensor(shape: [b, l], scalars: tokens)
+    let mask = AttentionMask.causal(keyPadding: tokenTensor)
+    let tokenMask = tokenTensor.reshaped([b, l, 1])
+    let pool = BufferPool()
+    let params = blk.parameters + [x]
+    var seed: UInt64 = 0
+    func step() {
+        for p in params { p.zeroGradient() }
+        seed += 1
+        var ctx = ForwardContext(training: true, seed: seed)
+        pool.withPool { _ = valueAndGradient { blk(x.tracked, mask: mask, tokenMask: tokenMask, &ctx).sum() } }
+    }
+    func forwardOnly() {
+        var ctx = ForwardContext(training: true, seed: 1)
+        pool.withPool { _ = blk(x.value, mask: mask, tokenMask: tokenMask, &ctx) }
+    }
+    step(); step()
+    pool.resetCounters()
+    let t = measure(warmup: 0, runs: runs) { step() }
+    let fresh = pool.freshAllocations, reused = pool.reuses
+    let tf = measure(warmup: 1, runs: runs) { forwardOnly() }
+    let n = Double(b * l)
+    let fwdFlops = 5 * 2 * n * Double(d * d) + 2 * 2 * Double(b) * Double(l * l) * Double(d)
+    let total = 3 * fwdFlops
+    let gf = total / median(t) / 1e9
+    let share = ceiling.map { " = \(fmt(100 * gf / $0))% of the sgemm ceiling" } ?? ""
+    print("SASRec block fwd+bwd B=\(b) L=\(l) d=\(d): \(fmt(median(t) * 1e3)) ms (p-min \(fmt(t.first! * 1e3)), max \(fmt(t.last! * 1e3))), "
+          + "\(fmt(gf)) GF/s\(share); forward alone \(fmt(median(tf) * 1e3)) ms")
+    print("    tensor buffers over \(runs) steady-state steps: \(fresh) fresh allocations, \(reused) reuses "
+          + "(\(fmt(Double(reused) / Double(runs), 0)) per step); pool idle \(fmt(Double(pool.idleFloats) * 4 / 1e6)) MB; "
+          + "peak RSS \(fmt(Double(MemoryUsage.peakResidentBytes()) / 1e9, 2)) GB")
+}
+
+// MARK: - Embedding gather + scatter-add (gSASRec negatives: 25600 positions × 257 rows × 128)
+
+func gather() {
+    let rows = quick ? 25_600 * 32 : 25_600 * 257, dim = 128, items = 3_418
+    var rng = SplitMix64(seed: 2)
+    let table = Parameter("table", .randomNormal([items, dim], rng: &rng))
+    let ids = IDTensor(shape: [rows], ids: (0..<rows).map { _ in Int32(rng.nextInt(below: items)) })
+    let pool = BufferPool()
+    var out: Tensor? = nil
+    let tg = measure(runs: runs) { pool.withPool { out = nil; out = table.value.gatherRows(ids) } }
+    let grad = Tensor(repeating: 1e-3, shape: [rows, dim])
+    // Scatter-add through the op's real pullback: loss = Σ gathered ⊙ grad.
+    table.zeroGradient()
+    let ts = measure(runs: runs) {
+        pool.withPool { _ = valueAndGradient { (table.tracked.gatherRows(ids) * grad).sum() } }
+    }
+    let bytes = Double(rows * dim * 4)
+    print("gatherRows \(rows) rows × \(dim): \(fmt(median(tg) * 1e3)) ms, \(fmt(bytes / median(tg) / 1e9)) GB/s written")
+    print("gather + multiply + sum + scatter-add pullback (full training pattern): \(fmt(median(ts) * 1e3)) ms, "
+          + "\(fmt(bytes * 4 / median(ts) / 1e9)) GB/s of tensor traffic (gather write, product read+write, scatter read)")
+    _ = out
+}
+
+if only.contains("bandwidth") { bandwidth() }
+var ceiling: Double? = nil
+if only.contains("sgemm") {
+    let big = sgemm(2048, 2048, 2048)
+    let proj = sgemm(25_600, 128, 128)
+    _ = sgemm(25_600, 64, 64)
+    ceiling = Swift.max(big, proj)
+    print("    ceiling used below: the larger of the 2048³ and 25600×128·128×128 figures")
+}
+if only.contains("block") {
+    block(dim: 128, ceiling: ceiling)
+    block(dim: 64, ceiling: ceiling)
+}
+if only.contains("gather") { gather() }

@@ -4,7 +4,7 @@ import SeqRecCore
 extension Tensor {
     /// Elementwise sum with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        var out = broadcastBinary(a, b, op: "add") { $0 + $1 }
+        var out = broadcastBinary(a, b, op: "add", AddKernel())
         if let tape = Tape.active(a, b) {
             tape.record(&out, a, b) { g, ctx in
                 ctx.add(g, to: 0)
@@ -16,7 +16,7 @@ extension Tensor {
 
     /// Elementwise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        var out = broadcastBinary(a, b, op: "sub") { $0 - $1 }
+        var out = broadcastBinary(a, b, op: "sub", SubKernel())
         if let tape = Tape.active(a, b) {
             tape.record(&out, a, b) { g, ctx in
                 ctx.add(g, to: 0)
@@ -28,7 +28,7 @@ extension Tensor {
 
     /// Elementwise product with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        var out = broadcastBinary(a, b, op: "mul") { $0 * $1 }
+        var out = broadcastBinary(a, b, op: "mul", MulKernel())
         if let tape = Tape.active(a, b) {
             let (a0, b0) = (a.detached, b.detached)
             tape.record(&out, a, b) { g, ctx in
@@ -41,7 +41,7 @@ extension Tensor {
 
     /// Elementwise quotient with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        var out = broadcastBinary(a, b, op: "div") { $0 / $1 }
+        var out = broadcastBinary(a, b, op: "div", DivKernel())
         if let tape = Tape.active(a, b) {
             let (b0, o0) = (b.detached, out.detached)
             tape.record(&out, a, b) { g, ctx in
@@ -54,7 +54,7 @@ extension Tensor {
 
     /// Elementwise negation.
     public static prefix func - (a: Tensor) -> Tensor {
-        var out = a.mapElements { -$0 }
+        var out = a.mapElements(AffineKernel(scale: -1, shift: 0))
         if let tape = Tape.active(a) {
             tape.record(&out, a) { g, ctx in ctx.add(-g, to: 0) }
         }
@@ -65,7 +65,7 @@ extension Tensor {
 
     /// Adds a constant.
     public static func + (a: Tensor, s: Float) -> Tensor {
-        var out = a.mapElements { $0 + s }
+        var out = a.mapElements(AffineKernel(scale: 1, shift: s))
         if let tape = Tape.active(a) { tape.record(&out, a) { g, ctx in ctx.add(g, to: 0) } }
         return out
     }
@@ -81,7 +81,7 @@ extension Tensor {
 
     /// Multiplies by a constant.
     public static func * (a: Tensor, s: Float) -> Tensor {
-        var out = a.mapElements { $0 * s }
+        var out = a.mapElements(AffineKernel(scale: s, shift: 0))
         if let tape = Tape.active(a) {
             tape.record(&out, a) { g, ctx in ctx.add(g * s, to: 0) }
         }

@@ -78,10 +78,10 @@ extension Tensor {
 
     /// max(x, 0). The gradient at exactly 0 is taken as 0.
     public func relu() -> Tensor {
-        var out = mapElements { $0 > 0 ? $0 : 0 }
+        var out = mapElements(ReluKernel())
         if let tape = Tape.active(self) {
             let x = detached
-            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $1 > 0 ? $0 : 0 }, to: 0) }
+            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x, ReluGradKernel()), to: 0) }
         }
         return out
     }

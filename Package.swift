@@ -15,7 +15,7 @@ let package = Package(
 
         // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
         .target(name: "SeqRecCore"),
-        .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim"]),
+        .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim"], exclude: ["README.md"]),
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
 
         // MARK: - Test support (not a product)

@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "SeqRecCore", targets: ["SeqRecCore"]),
         .library(name: "SeqRecTensor", targets: ["SeqRecTensor"]),
         .library(name: "SeqRecNN", targets: ["SeqRecNN"]),
+        .library(name: "SeqRecData", targets: ["SeqRecData"]),
+        .library(name: "SeqRecEval", targets: ["SeqRecEval"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -17,6 +19,9 @@ let package = Package(
         .target(name: "SeqRecCore"),
         .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim"], exclude: ["README.md"]),
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
+        .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
+        .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"]),
 
         // MARK: - Test support (not a product)
         .target(name: "SeqRecTestSupport", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN"]),
@@ -24,6 +29,8 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "SeqRecTensorTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport"]),
+        .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData"]),
+        .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),
     ],

@@ -14,7 +14,7 @@ let only: Set<String> = {
 }()
 let runs = quick ? 3 : 7
 
-print("SeqRec engine benchmark — \(ThreadBudget.blasDescription)")
+print("SeqRec engine benchmark — \(BLAS.buildDescription)")
 print("threads (ThreadBudget): \(ThreadBudget.threads), OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"), runs per figure: \(runs) (median)")
 print("")
 

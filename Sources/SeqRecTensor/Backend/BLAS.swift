@@ -5,6 +5,19 @@ import CBLASShim
 /// The one Swift layer over CBLAS. Row-major always; transposes are flags, never copies.
 /// Sizes are checked with preconditions that name the routine.
 public enum BLAS {
+    /// OpenBLAS is pinned to one thread once, before its first use; the engine parallelises.
+    private static let pinned: Void = { openblas_set_num_threads(1) }()
+
+    /// Applies the threading policy (idempotent, cheap); every BLAS/LAPACK entry calls it.
+    @inline(__always) static func configure() { _ = pinned }
+
+    /// The OpenBLAS build string (core type, threading), recorded with results.
+    public static var buildDescription: String {
+        configure()
+        guard let c = openblas_get_config() else { return "OpenBLAS (unknown build)" }
+        return "OpenBLAS " + String(cString: c) + ", internal threads \(openblas_get_num_threads())"
+    }
+
     /// C ← α·op(A)·op(B) + β·C with C `m×n`, op(A) `m×k`, op(B) `k×n` (row-major, leading
     /// dimensions in elements).
     public static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -15,6 +28,7 @@ public enum BLAS {
         require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
                      && ldc >= Swift.max(1, n), "sgemm: leading dimensions too small")
         if m == 0 || n == 0 { return }
+        configure()
         let threads = ThreadBudget.threads
         let work = Double(m) * Double(n) * Double(k)
         if threads == 1 || work < 4e6 || Parallel.isInsideRegion {
@@ -56,6 +70,7 @@ public enum BLAS {
         require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
                 && ldc >= Swift.max(1, n), "sgemmBatched: leading dimensions too small")
         if batch == 0 || m == 0 || n == 0 { return }
+        configure()
         if batch == 1 {
             sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
                   b: b, ldb: ldb, c: c, ldc: ldc)
@@ -83,17 +98,20 @@ public enum BLAS {
                              beta: Float = 0, y: UnsafeMutablePointer<Float>) {
         require(lda >= Swift.max(1, n), "sgemv: lda \(lda) < n \(n)")
         if m == 0 || n == 0 { return }
+        configure()
         cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
                     alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
     /// Σ xᵢyᵢ over `n` contiguous elements.
     public static func sdot(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        cblas_sdot(Int32(n), x, 1, y, 1)
+        configure()
+        return cblas_sdot(Int32(n), x, 1, y, 1)
     }
 
     /// y ← α·x + y over `n` contiguous elements.
     public static func saxpy(_ n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        configure()
         cblas_saxpy(Int32(n), alpha, x, 1, y, 1)
     }
 }

@@ -25,6 +25,7 @@ public enum LAPACK {
                               vt: UnsafeMutablePointer<Float>) throws {
         let r = Swift.min(m, n)
         require(m > 0 && n > 0, "sgesdd: empty matrix \(m)×\(n)")
+        BLAS.configure()
         let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
                                   a, Int32(n), s, u, Int32(r), vt, Int32(n))
         if info != 0 { throw LinalgError(routine: "sgesdd", info: Int(info), context: "\(m)×\(n)") }
@@ -34,6 +35,7 @@ public enum LAPACK {
     /// decomposition (orthonormal columns spanning the same space).
     public static func orthonormalize(m: Int, n: Int, a: UnsafeMutablePointer<Float>) throws {
         require(m >= n && n > 0, "orthonormalize: needs m ≥ n > 0, got \(m)×\(n)")
+        BLAS.configure()
         var tau = [Float](repeating: 0, count: n)
         var info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), a, Int32(n), &tau)
         if info != 0 { throw LinalgError(routine: "sgeqrf", info: Int(info), context: "\(m)×\(n)") }

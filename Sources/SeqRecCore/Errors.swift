@@ -50,3 +50,24 @@ public struct HyperparameterError: Error, CustomStringConvertible, Equatable, Se
         }
     }
 }
+
+/// A configuration problem: an unknown component id or key, named with the valid choices.
+public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// `id` is not a registered member of `family`.
+    case unknownComponent(family: String, id: String, valid: [String])
+    /// `key` is not a setting of `section`.
+    case unknownKey(section: String, key: String, valid: [String])
+    /// A required key is missing.
+    case missingKey(section: String, key: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownComponent(family, id, valid):
+            return "unknown \(family) `\(id)`; valid: \(valid.joined(separator: ", "))"
+        case let .unknownKey(section, key, valid):
+            return "unknown key `\(key)` in \(section); valid keys: \(valid.joined(separator: ", "))"
+        case let .missingKey(section, key):
+            return "missing key `\(key)` in \(section)"
+        }
+    }
+}

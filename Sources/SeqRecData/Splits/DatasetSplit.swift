@@ -1,6 +1,6 @@
 /// One evaluation case: user `user`'s input is the first `inputLength` items of their known
 /// sequence, and `target` is the held-out next item.
-public struct EvaluationCase: Sendable, Equatable, Codable {
+public struct EvaluationCase: Sendable, Hashable, Codable {
     public let user: Int
     public let inputLength: Int
     public let target: Int32

@@ -1,0 +1,213 @@
+import SeqRecCore
+import SeqRecData
+
+/// Full-catalogue evaluation, the one code path behind both metrics and recommendations.
+///
+/// For each batch of cases the scorer fills a `[batch, block]` score buffer for a block of item
+/// ids; each row streams into a bounded top-K selector and counts items scoring above / equal to
+/// the target. Memory is bounded by batch × block, never users × items. When the catalogue
+/// needs more than one block, the blocks are scored twice (first for the target's score and the
+/// top-K, then for counting). Padding, [MASK] and any id outside 1…N are never candidates.
+/// With `filterSeen`, every item of the case's input history is removed for every model alike,
+/// and a target inside the history counts as filtered (metrics 0; reported).
+public struct Evaluator {
+    /// The per-case metrics to compute.
+    public var metrics: [any Metric]
+    /// Remove the input history from the candidates (the gSASRec port's `filter_rated`).
+    public var filterSeen: Bool
+    /// Cases scored per scorer call.
+    public var batchSize: Int
+    /// Upper bound on batch × block floats in the score buffer.
+    public var maxBufferFloats: Int
+    /// Length of the kept top list (at least every metric's depth).
+    public var listLength: Int
+    /// Opt-in popularity-sampled evaluation (thesis §3.4.4); its metrics are prefixed `sampled-pop100:`.
+    public var sampled: PopularitySampling?
+    /// Score → probability (e.g. σ for BCE-trained models); enables calibration figures.
+    public var probability: (@Sendable (Float) -> Double)?
+
+    public init(metrics: [any Metric], filterSeen: Bool = true, batchSize: Int = 256,
+                maxBufferFloats: Int = 1 << 25, listLength: Int = 10, sampled: PopularitySampling? = nil,
+                probability: (@Sendable (Float) -> Double)? = nil) {
+        self.metrics = metrics
+        self.filterSeen = filterSeen
+        self.batchSize = batchSize
+        self.maxBufferFloats = maxBufferFloats
+        self.listLength = Swift.max(listLength, metrics.map(\.depth).max() ?? 1)
+        self.sampled = sampled
+        self.probability = probability
+    }
+
+    /// The protocol in words, recorded with every result.
+    public var protocolDescription: String {
+        "candidates=full catalogue" + (sampled.map { " (+ \($0.description))" } ?? "")
+            + "; seen filter=\(filterSeen ? "on" : "off"); ties=expected rank under random tie-breaking; "
+            + "metrics=\(metrics.map(\.name).joined(separator: ","))"
+    }
+
+    /// Ranks every case: the single path used by `evaluate` and by recommendation.
+    /// - Throws: `DataError` when a scorer returns NaN; the scorer's own errors.
+    public func rank(_ cases: [EvaluationCase], in split: DatasetSplit, scorer: any ItemScorer) throws -> [RankedCase] {
+        try rankAll(cases, split, scorer, sampledNegatives: nil).full
+    }
+
+    /// Ranks the cases; with `sampledNegatives`, also ranks each target among its sampled candidates.
+    func rankAll(_ cases: [EvaluationCase], _ split: DatasetSplit, _ scorer: any ItemScorer,
+                 sampledNegatives: [[Int32]]?) throws -> (full: [RankedCase], sampled: [RankedCase]) {
+        try HyperparameterError.checkAtLeast("batchSize", batchSize, 1)
+        let n = split.dataset.vocabulary.itemCount
+        guard n > 0 else { throw DataError(file: split.dataset.name, "empty catalogue") }
+        let batch = Swift.min(batchSize, Swift.max(cases.count, 1))
+        let block = Swift.max(1, Swift.min(n, maxBufferFloats / batch))
+        var buffer = [Float](repeating: 0, count: batch * block)
+        var full: [RankedCase] = [], sampled: [RankedCase] = []
+        full.reserveCapacity(cases.count)
+        var start = 0
+        while start < cases.count {
+            let range = start..<Swift.min(cases.count, start + batch)
+            let chunk = Array(cases[range])
+            let r = try rankBatch(chunk, split, scorer, n, block, &buffer, sampledNegatives.map { Array($0[range]) })
+            full += r.full
+            sampled += r.sampled
+            start += chunk.count
+        }
+        return (full, sampled)
+    }
+
+    /// Per-row state while streaming blocks.
+    private struct RowState {
+        var selector: TopKSelector
+        var targetScore: Float = .nan
+        var greater = 0, ties = 0, candidates = 0
+        var nanItem: Int32? = nil
+        var sampledScores: [Float]
+    }
+
+    private func rankBatch(_ cases: [EvaluationCase], _ split: DatasetSplit, _ scorer: any ItemScorer, _ n: Int,
+                           _ block: Int, _ buffer: inout [Float], _ negatives: [[Int32]]?)
+        throws -> (full: [RankedCase], sampled: [RankedCase])
+    {
+        let rows = cases.count
+        var state = (0..<rows).map { r in
+            RowState(selector: TopKSelector(k: listLength),
+                     sampledScores: [Float](repeating: -.infinity, count: negatives?[r].count ?? 0))
+        }
+        let blocks = stride(from: 1, through: n, by: block).map { Int32($0)..<Int32(Swift.min(n + 1, $0 + block)) }
+        let filter = filterSeen
+        for pass in 0..<(blocks.count == 1 ? 1 : 2) {
+            // Pass 0: target score, top-K, sampled scores (+ counts if one block covers all).
+            // Pass 1 (several blocks only): counts against the now-known target score.
+            let counting = blocks.count == 1 || pass == 1
+            for ids in blocks {
+                try buffer.withUnsafeMutableBufferPointer { b in
+                    try scorer.score(cases, items: ids, into: UnsafeMutableBufferPointer(rebasing: b[0..<(rows * ids.count)]))
+                }
+                let width = ids.count
+                buffer.withUnsafeBufferPointer { b in
+                    state.withUnsafeMutableBufferPointer { st in
+                        let chunks = Parallel.chunkCount(rows, grain: 1)
+                        var scratch = (0..<chunks).map { _ in [Bool](repeating: false, count: n + 2) }
+                        scratch.withUnsafeMutableBufferPointer { scr in
+                            Parallel.forChunks(rows, grain: 1) { chunk, range in
+                                for r in range {
+                                    let c = cases[r]
+                                    let row = b.baseAddress! + r * width
+                                    let seen = scr[chunk].withUnsafeMutableBufferPointer { $0.baseAddress! }
+                                    if filter { for i in split.input(c) { seen[Int(i)] = true } }
+                                    defer { if filter { for i in split.input(c) { seen[Int(i)] = false } } }
+                                    if pass == 0 {
+                                        if ids.contains(c.target) { st[r].targetScore = row[Int(c.target - ids.lowerBound)] }
+                                        if let neg = negatives?[r] {
+                                            for (k, id) in neg.enumerated() where ids.contains(id) && !seen[Int(id)] {
+                                                st[r].sampledScores[k] = row[Int(id - ids.lowerBound)]
+                                            }
+                                        }
+                                    }
+                                    let t = st[r].targetScore, target = c.target
+                                    var g = 0, e = 0, cand = 0
+                                    var threshold = st[r].selector.threshold
+                                    for j in 0..<width {
+                                        let s = row[j]
+                                        let id = ids.lowerBound + Int32(j)
+                                        if seen[Int(id)] { continue }
+                                        if s.isNaN { st[r].nanItem = id; break }
+                                        cand += 1
+                                        if pass == 0 && s >= threshold {
+                                            st[r].selector.offer(s, id)
+                                            threshold = st[r].selector.threshold
+                                        }
+                                        if counting && id != target {
+                                            if s > t { g += 1 } else if s == t { e += 1 }
+                                        }
+                                    }
+                                    if counting {
+                                        st[r].greater += g
+                                        st[r].ties += e
+                                    }
+                                    if pass == 0 { st[r].candidates += cand }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let r = state.firstIndex(where: { $0.nanItem != nil }) {
+                    throw DataError(file: "scorer",
+                                    "NaN score for user \(split.dataset.userIDs[cases[r].user]), item \(state[r].nanItem!)")
+                }
+            }
+        }
+        var full: [RankedCase] = [], sampled: [RankedCase] = []
+        for r in 0..<rows {
+            let st = state[r]
+            let filtered = filterSeen && split.input(cases[r]).contains(cases[r].target)
+            full.append(RankedCase(target: cases[r].target, greater: st.greater, ties: st.ties, targetFiltered: filtered,
+                                   candidates: st.candidates, top: st.selector.sorted(), targetScore: st.targetScore))
+            if negatives != nil {
+                var g = 0, e = 0
+                for s in st.sampledScores {
+                    if s > st.targetScore { g += 1 } else if s == st.targetScore { e += 1 }
+                }
+                sampled.append(RankedCase(target: cases[r].target, greater: g, ties: e, targetFiltered: filtered,
+                                          candidates: st.sampledScores.count + 1, top: [], targetScore: st.targetScore))
+            }
+        }
+        return (full, sampled)
+    }
+
+    /// Ranks the cases and computes every metric per case and on average.
+    public func evaluate(_ cases: [EvaluationCase], in split: DatasetSplit, scorer: any ItemScorer) throws -> EvaluationResult {
+        let (ranked, sampledRanks) = try rankAll(cases, split, scorer,
+                                                 sampledNegatives: sampled?.draw(cases, split: split))
+        var perCase: [String: [Double]] = [:]
+        for m in metrics { perCase[m.name] = ranked.map(m.value) }
+        if sampled != nil {
+            for m in metrics where !(m is ILD) && !(m is PCOUNT) {
+                perCase["sampled-pop100:" + m.name] = sampledRanks.map(m.value)
+            }
+        }
+        let calibration = probability.map { Calibration(ranked: ranked, probability: $0) }
+        return EvaluationResult(cases: cases, perCase: perCase,
+                                filteredTargets: ranked.filter(\.targetFiltered).count,
+                                protocolDescription: protocolDescription + "; split=" + split.protocolDescription,
+                                calibration: calibration)
+    }
+}
+
+/// Metrics of one evaluation: per-case vectors (for paired tests) and their means.
+public struct EvaluationResult: Sendable, Codable {
+    /// The evaluated cases, in the order of every per-case vector.
+    public let cases: [EvaluationCase]
+    /// Metric name → one value per case.
+    public let perCase: [String: [Double]]
+    /// Targets removed by the seen filter (they score 0 on every metric).
+    public let filteredTargets: Int
+    /// Candidates, sampler, seen filter, ties, metrics and split, in words.
+    public let protocolDescription: String
+    /// ECE and the probability/precision curve, when a probability transform was given.
+    public let calibration: Calibration?
+
+    /// Metric name → mean over cases.
+    public var means: [String: Double] {
+        perCase.mapValues { v in v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
+    }
+}

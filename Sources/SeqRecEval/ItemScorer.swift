@@ -1,0 +1,16 @@
+import SeqRecData
+
+/// Anything that scores items for evaluation cases: a trained model, a baseline, or a fixed
+/// score matrix. Higher is better.
+public protocol ItemScorer {
+    /// Writes the scores of the contiguous internal item ids `items` for every case, row-major:
+    /// `buffer[row * items.count + (id − items.lowerBound)]`. Called from one thread at a time.
+    func score(_ cases: [EvaluationCase], items: Range<Int32>, into buffer: UnsafeMutableBufferPointer<Float>) throws
+}
+
+/// One ranked item of a recommendation list.
+public struct ScoredItem: Sendable, Equatable, Codable {
+    /// Internal item id.
+    public let item: Int32
+    public let score: Float
+}

@@ -129,8 +129,8 @@ public struct Evaluator {
                                     for j in 0..<width {
                                         let s = row[j]
                                         let id = ids.lowerBound + Int32(j)
-                                        if seen[Int(id)] { continue }
                                         if s.isNaN { st[r].nanItem = id; break }
+                                        if seen[Int(id)] { continue }
                                         cand += 1
                                         if pass == 0 && s >= threshold {
                                             st[r].selector.offer(s, id)

@@ -13,4 +13,9 @@ public struct ScoredItem: Sendable, Equatable, Codable {
     /// Internal item id.
     public let item: Int32
     public let score: Float
+
+    public init(item: Int32, score: Float) {
+        self.item = item
+        self.score = score
+    }
 }

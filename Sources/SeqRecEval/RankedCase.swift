@@ -21,6 +21,17 @@ public struct RankedCase: Sendable, Equatable, Codable {
     /// Raw score of the target.
     public let targetScore: Float
 
+    public init(target: Int32, greater: Int, ties: Int, targetFiltered: Bool, candidates: Int, top: [ScoredItem],
+                targetScore: Float) {
+        self.target = target
+        self.greater = greater
+        self.ties = ties
+        self.targetFiltered = targetFiltered
+        self.candidates = candidates
+        self.top = top
+        self.targetScore = targetScore
+    }
+
     /// Probability that the target is at position ≤ k.
     public func hit(at k: Int) -> Double {
         if targetFiltered { return 0 }

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SeqRecNN", targets: ["SeqRecNN"]),
         .library(name: "SeqRecData", targets: ["SeqRecData"]),
         .library(name: "SeqRecEval", targets: ["SeqRecEval"]),
+        .library(name: "SeqRecBaselines", targets: ["SeqRecBaselines"]),
     ],
     targets: [
         // MARK: - Implementation details
@@ -22,6 +23,8 @@ let package = Package(
         // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"]),
+        // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
+        .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 
         // MARK: - Test support (not a product)
         .target(name: "SeqRecTestSupport", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN"]),
@@ -31,6 +34,7 @@ let package = Package(
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData"]),
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
+        .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),
     ],

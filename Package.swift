@@ -4,12 +4,16 @@ import PackageDescription
 let package = Package(
     name: "SeqRec",
     products: [
+        .executable(name: "seqrec", targets: ["seqrec"]),
         .library(name: "SeqRecCore", targets: ["SeqRecCore"]),
         .library(name: "SeqRecTensor", targets: ["SeqRecTensor"]),
         .library(name: "SeqRecNN", targets: ["SeqRecNN"]),
         .library(name: "SeqRecData", targets: ["SeqRecData"]),
         .library(name: "SeqRecEval", targets: ["SeqRecEval"]),
         .library(name: "SeqRecBaselines", targets: ["SeqRecBaselines"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // MARK: - Implementation details
@@ -26,6 +30,13 @@ let package = Package(
         // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
         .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 
+        // MARK: - Executables
+        .target(name: "SeqRecCLI", dependencies: [
+            "SeqRecCore", "SeqRecData", "SeqRecEval",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "seqrec", dependencies: ["SeqRecCLI"]),
+
         // MARK: - Test support (not a product)
         .target(name: "SeqRecTestSupport", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN"]),
 
@@ -35,6 +46,7 @@ let package = Package(
         .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData"]),
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),
+        .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),
     ],

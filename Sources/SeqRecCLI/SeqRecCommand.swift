@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `seqrec` command line. One file per subcommand plus one entry in `subcommands`.
+public struct SeqRecCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "seqrec",
+        abstract: "Transformer-based sequential recommendation on the CPU.",
+        subcommands: [StatsCommand.self])
+
+    public init() {}
+}

@@ -1,0 +1,3 @@
+import SeqRecCLI
+
+SeqRecCommand.main()

@@ -1,0 +1,48 @@
+import Foundation
+import SeqRecCLI
+import Testing
+
+@Suite struct StatsCommandTests {
+    func tempFile(_ text: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-cli-\(UUID().uuidString).txt").path
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func printsTable21RowExactly() throws {
+        let path = tempFile("1 1\n1 2\n2 2\n2 3\n2 1\n")
+        let cmd = try StatsCommand.parse([path, "--name", "toy"])
+        let out = try cmd.render()
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "| Dataset | Users | Items | Interactions | Mean Length | Median Length | Long Tail % |")
+        #expect(lines[2] == "| toy | 2 | 3 | 5 | 2.50 | 2.5 | 100.00% |")
+        #expect(lines[3].hasPrefix("fingerprint: 2u-3i-5x-"))
+    }
+
+    @Test func writesJSONAtomically() throws {
+        let path = tempFile("1 1\n1 2\n")
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-cli-\(UUID().uuidString)/stats.json").path
+        _ = try StatsCommand.parse([path, "--json", json]).render()
+        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        #expect((obj["statistics"] as! [String: Any])["interactions"] as! Int == 2)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (json as NSString).deletingLastPathComponent)
+        #expect(leftovers == ["stats.json"])
+    }
+
+    @Test func rejectsUnknownFormatNamingTheChoices() {
+        #expect(throws: (any Error).self) { try StatsCommand.parse(["x", "--format", "parquet"]) }
+        do {
+            _ = try StatsCommand.parse(["x", "--format", "parquet"])
+        } catch {
+            #expect(StatsCommand.message(for: error).contains("unknown format `parquet`; valid: user-item, grouplens"))
+        }
+    }
+
+    @Test func malformedFileIsAnErrorWithFileAndLine() throws {
+        let path = tempFile("1 1\n1\n")
+        #expect(throws: (any Error).self) { try StatsCommand.parse([path]).render() }
+        do { _ = try StatsCommand.parse([path]).render() } catch {
+            #expect("\(error)" == "\(path):2: expected 2 fields `user item`, found 1")
+        }
+    }
+}

@@ -14,6 +14,14 @@ let package = Package(
                 .product(name: "SeqRecTensor", package: "SeqRec"),
                 .product(name: "SeqRecNN", package: "SeqRec"),
             ]),
+        .executableTarget(
+            name: "seqrec-data-bench",
+            dependencies: [
+                .product(name: "SeqRecCore", package: "SeqRec"),
+                .product(name: "SeqRecData", package: "SeqRec"),
+                .product(name: "SeqRecEval", package: "SeqRec"),
+                .product(name: "SeqRecTensor", package: "SeqRec"),
+            ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,7 +3,7 @@ import Foundation
 /// Reads a whole file and walks it line by line, splitting fields without building strings.
 struct LineScanner {
     let path: String
-    let bytes: [UInt8]
+    let bytes: Data
 
     /// Loads `path`.
     /// - Throws: `DataError` if it cannot be read or is empty.
@@ -13,14 +13,15 @@ struct LineScanner {
             throw DataError(file: path, "cannot read the file (missing or not readable)")
         }
         if data.isEmpty { throw DataError(file: path, "the file is empty") }
-        bytes = [UInt8](data)
+        bytes = data
     }
 
     /// Calls `body(lineNumber, fields)` for every non-blank line; `fields` are the line's
     /// fields split on `separator` (nil = runs of spaces/tabs). A trailing `\r` is dropped.
     func forEachLine(separator: [UInt8]?, maxFields: Int = 16,
                      _ body: (Int, _ fields: inout FieldList) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { buf in
+        try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let buf = raw.bindMemory(to: UInt8.self)
             let n = buf.count
             var start = 0
             var lineNo = 0

@@ -32,7 +32,7 @@ let package = Package(
 
         // MARK: - Executables
         .target(name: "SeqRecCLI", dependencies: [
-            "SeqRecCore", "SeqRecData", "SeqRecEval",
+            "SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "seqrec", dependencies: ["SeqRecCLI"]),

@@ -5,7 +5,7 @@ public struct SeqRecCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "seqrec",
         abstract: "Transformer-based sequential recommendation on the CPU.",
-        subcommands: [StatsCommand.self])
+        subcommands: [StatsCommand.self, BaselinesCommand.self])
 
     public init() {}
 }

@@ -9,35 +9,7 @@ public struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Print a dataset's Table 2.1 statistics (users, items, interactions, mean/median length, long tail %) and fingerprint.")
 
-    @Argument(help: "Data file or, for --format gsasrec-split, the split directory. Omit with --synthetic.")
-    var path: String?
-
-    @Option(help: "user-item | grouplens | recbole-inter | delimited | gsasrec-split")
-    var format = "user-item"
-
-    @Option(help: "Name shown in the table (default: the file name).")
-    var name: String?
-
-    @Option(help: "Remove users with fewer interactions (the thesis uses 5).")
-    var minUser = 0
-
-    @Option(help: "Remove items with fewer interactions.")
-    var minItem = 0
-
-    @Option(help: "delimited: field separator.")
-    var separator = ","
-
-    @Option(help: "delimited: user column name (or 0-based index with --no-header).")
-    var userColumn = "user"
-
-    @Option(help: "delimited: item column name (or index).")
-    var itemColumn = "item"
-
-    @Option(help: "delimited: timestamp column name (or index); omit if none.")
-    var timeColumn: String?
-
-    @Flag(help: "delimited: the file has no header line.")
-    var noHeader = false
+    @OptionGroup var data: DatasetOptions
 
     @Flag(help: "Use the embedded synthetic dataset (default settings) instead of a file.")
     var synthetic = false
@@ -48,12 +20,7 @@ public struct StatsCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        let formats = InteractionFormats.all + ["gsasrec-split"]
-        guard formats.contains(format) else {
-            throw ValidationError(ConfigError.unknownComponent(family: "format", id: format, valid: formats).description)
-        }
-        if path == nil && !synthetic { throw ValidationError("give a data path or --synthetic") }
-        if minUser < 0 || minItem < 0 { throw ValidationError("--min-user and --min-item must be ≥ 0") }
+        if data.path == nil && !synthetic { throw ValidationError("give a data path or --synthetic") }
     }
 
     public func run() throws { print(try render(), terminator: "") }
@@ -76,27 +43,11 @@ public struct StatsCommand: ParsableCommand {
     }
 
     private func load() throws -> (String, DatasetStatistics, String) {
-        if synthetic {
-            let d = try SyntheticDataset().generate()
-            return (name ?? "synthetic", d.statistics, d.fingerprint.description)
-        }
-        let path = path!
-        let label = name ?? URL(fileURLWithPath: path).lastPathComponent
-        if format == "gsasrec-split" {
+        if data.format == "gsasrec-split", let path = data.path {
             let split = GSASRecPortSplit(directory: path)
-            return (label, try split.statistics(), try split.load().dataset.fingerprint.description)
+            return (data.label, try split.statistics(), try split.load().dataset.fingerprint.description)
         }
-        let reader: any InteractionFormat
-        switch format {
-        case UserItemFormat.id: reader = UserItemFormat()
-        case GroupLensFormat.id: reader = GroupLensFormat()
-        case RecBoleInterFormat.id: reader = RecBoleInterFormat()
-        default:
-            func column(_ s: String) -> DelimitedFormat.Column { noHeader ? .index(Int(s) ?? -1) : .name(s) }
-            reader = DelimitedFormat(separator: separator, hasHeader: !noHeader, user: column(userColumn),
-                                     item: column(itemColumn), timestamp: timeColumn.map(column))
-        }
-        let d = try Preprocessing(minUserInteractions: minUser, minItemInteractions: minItem).apply(to: reader.read(path: path), name: label)
-        return (label, d.statistics, d.fingerprint.description)
+        let d = try data.dataset()
+        return (data.label, d.statistics, d.fingerprint.description)
     }
 }

@@ -49,16 +49,14 @@ struct DatasetOptions: ParsableArguments {
     /// The dataset (not for gsasrec-split, which comes pre-split).
     func dataset() throws -> SequenceDataset {
         guard let path else { return try SyntheticDataset().generate() }
-        let reader: any InteractionFormat
-        switch format {
-        case UserItemFormat.id: reader = UserItemFormat()
-        case GroupLensFormat.id: reader = GroupLensFormat()
-        case RecBoleInterFormat.id: reader = RecBoleInterFormat()
-        default:
-            func column(_ s: String) -> DelimitedFormat.Column { noHeader ? .index(Int(s) ?? -1) : .name(s) }
-            reader = DelimitedFormat(separator: separator, hasHeader: !noHeader, user: column(userColumn),
-                                     item: column(itemColumn), timestamp: timeColumn.map(column))
-        }
+        func column(_ s: String) -> DelimitedFormat.Column { noHeader ? .index(Int(s) ?? -1) : .name(s) }
+        var options = FormatOptions()
+        options.separator = separator
+        options.hasHeader = !noHeader
+        options.user = column(userColumn)
+        options.item = column(itemColumn)
+        options.timestamp = timeColumn.map(column)
+        let reader = try InteractionFormats.make(format, options: options)
         return try Preprocessing(minUserInteractions: minUser, minItemInteractions: minItem)
             .apply(to: reader.read(path: path), name: label)
     }

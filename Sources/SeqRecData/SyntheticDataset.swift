@@ -74,8 +74,9 @@ public struct SyntheticDataset: Sendable, Codable, Equatable {
         var next = [[Int]](repeating: [], count: items)
         for i in 0..<items {
             for _ in 0..<successors {
-                let pool = rng.nextUniform() < 0.8 && byGenre[itemGenres[i][0]].count > 1 ? byGenre[itemGenres[i][0]] : Array(0..<items)
-                var j = pool[rng.nextInt(below: pool.count)]
+                let sameGenre = byGenre[itemGenres[i][0]]
+                var j = rng.nextUniform() < 0.8 && sameGenre.count > 1
+                    ? sameGenre[rng.nextInt(below: sameGenre.count)] : rng.nextInt(below: items)
                 if j == i { j = (i + 1) % items }
                 next[i].append(j)
             }

@@ -255,3 +255,13 @@ public struct EvaluationResult: Sendable, Codable {
         perCase.mapValues { v in v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
     }
 }
+
+extension EvaluationResult {
+    /// nPCOUNT@K (thesis §8.7.4): this result's mean PCOUNT@K divided by the popularity
+    /// recommender's on the same cases, so popularity scores 1 and lower means less bias.
+    public func normalizedPCOUNT(k: Int, popularity reference: EvaluationResult) -> Double? {
+        let key = "pcount@\(k)"
+        guard let mine = means[key], let ref = reference.means[key], ref > 0 else { return nil }
+        return mine / ref
+    }
+}

@@ -117,3 +117,35 @@ import Testing
         #expect(throws: HyperparameterError.self) { try SyntheticDataset(followProbability: 2).generate() }
     }
 }
+
+@Suite struct SideInformationTests {
+    @Test func itemGenresMapThroughTheVocabulary() throws {
+        let d = try dataset([[1, 2, 3]])
+        let path = tempFile("item\tgenres\n1\tAction|Comedy\n3\tComedy\n7\tDrama\n")
+        let (g, skipped) = try ItemGenres.read(path: path, vocabulary: d.vocabulary)
+        #expect(g.names == ["Action", "Comedy"] && skipped == 1)
+        #expect(g.genres[1] == [0, 1] && g.genres[2] == [] && g.genres[3] == [1])
+        let dup = tempFile("1\tA\n1\tB\n")
+        #expect(throws: DataError(file: dup, line: 2, "item 1 listed twice")) { try ItemGenres.read(path: dup, vocabulary: d.vocabulary) }
+    }
+
+    @Test(.enabled(if: sharedDatasets() != nil, "needs ../shared/datasets"))
+    func ml1mHas18Genres() throws {
+        let split = try GSASRecPortSplit(directory: sharedDatasets()! + "/ml1m-gsasrec").load()
+        let (g, skipped) = try ItemGenres.read(path: sharedDatasets()! + "/ml1m-gsasrec/item_genres.tsv",
+                                               vocabulary: split.dataset.vocabulary)
+        #expect(g.names.count == 18 && skipped == 0)
+        #expect((1...3416).allSatisfy { !g.genres[$0].isEmpty })
+    }
+
+    @Test func formatRegistryNamesTheValidChoices() {
+        #expect(throws: ConfigError.unknownComponent(family: "format", id: "parquet", valid: InteractionFormats.all)) {
+            try InteractionFormats.make("parquet")
+        }
+    }
+
+    @Test func syntheticScalesToAMillionItems() throws {
+        let d = try SyntheticDataset(users: 2_000, items: 1_000_000, meanLength: 10, seed: 2).generate()
+        #expect(d.vocabulary.itemCount == 1_000_000 && d.userCount == 2_000)
+    }
+}

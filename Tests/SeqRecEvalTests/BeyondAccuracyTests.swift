@@ -68,3 +68,17 @@ import Testing
         #expect(r.means["sampled-pop100:recall@10"]! >= r.means["recall@10"]!)
     }
 }
+
+@Suite struct PopularityBiasTests {
+    @Test func nPCOUNTOfPopularityIsOne() throws {
+        let s = try SyntheticDataset(users: 200, items: 60, seed: 3).generate()
+        let sp = try LeaveOneOut().split(s)
+        let counts = sp.trainItemCounts()
+        let total = Double(counts.reduce(0, +))
+        let e = Evaluator(metrics: [PCOUNT(k: 10, popularity: counts.map { Double($0) / total })])
+        let pop = try e.evaluate(sp.test, in: sp, scorer: FunctionScorer { _, id in Float(counts[Int(id)]) })
+        let other = try e.evaluate(sp.test, in: sp, scorer: FunctionScorer { _, id in -Float(counts[Int(id)]) })
+        #expect(pop.normalizedPCOUNT(k: 10, popularity: pop) == 1)
+        #expect(other.normalizedPCOUNT(k: 10, popularity: pop)! < 0.5)
+    }
+}

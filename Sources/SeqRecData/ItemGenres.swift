@@ -1,0 +1,42 @@
+import Foundation
+
+/// Item side information: genres (or tags) per item, e.g. `item_genres.tsv` of `ml1m-gsasrec`
+/// (`item<TAB>genre|genre|…` with a header line). Used by intra-list diversity.
+public struct ItemGenres: Sendable, Equatable {
+    /// Genre names; genre id = index.
+    public let names: [String]
+    /// Genre ids per internal item id (index 0 and ids without an entry: empty).
+    public let genres: [[Int]]
+
+    public init(names: [String], genres: [[Int]]) {
+        self.names = names
+        self.genres = genres
+    }
+
+    /// Reads a `item<TAB>a|b|c` file, mapping external item ids through `vocabulary`.
+    /// Items not in the vocabulary are counted and skipped (reported in `skipped`).
+    /// - Throws: `DataError` with file and line for malformed lines or duplicate items.
+    public static func read(path: String, vocabulary: ItemVocabulary) throws -> (ItemGenres, skipped: Int) {
+        let scanner = try LineScanner(path: path)
+        var names: [String] = [], index: [String: Int] = [:]
+        var genres = [[Int]](repeating: [], count: vocabulary.size)
+        var seen = Set<Int32>()
+        var skipped = 0
+        var first = true
+        try scanner.forEachLine(separator: [9]) { line, f in
+            defer { first = false }
+            if first && f.string(0) == "item" { return }
+            guard f.count == 2 else { throw DataError(file: path, line: line, "expected `item<TAB>genre|genre|…`, found \(f.count) fields") }
+            guard let id = vocabulary.internalID(f.string(0)) else { skipped += 1; return }
+            guard seen.insert(id).inserted else { throw DataError(file: path, line: line, "item \(f.string(0)) listed twice") }
+            genres[Int(id)] = f.string(1).split(separator: "|").map { g in
+                let g = String(g)
+                if let k = index[g] { return k }
+                index[g] = names.count
+                names.append(g)
+                return names.count - 1
+            }
+        }
+        return (ItemGenres(names: names, genres: genres), skipped)
+    }
+}

@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
-        .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"]),
+        .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
         .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The engine's parallel loop, bounded by `ThreadBudget`.
 public enum Parallel {
@@ -22,13 +25,29 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * per
                 let hi = Swift.min(count, lo + per)
-                if lo < hi { Parallel.$isInsideRegion.withValue(true) { body(lo..<hi) } }
+                if lo < hi { Parallel.inRegion { body(lo..<hi) } }
             }
         }
     }
 
     /// True inside a parallel loop body: nested loops and BLAS calls then run serially.
-    @TaskLocal public static var isInsideRegion = false
+    /// A per-thread flag (pthread key), so entering a region allocates nothing.
+    public static var isInsideRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    @usableFromInline static let regionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` with this thread marked as inside a parallel region.
+    @inlinable
+    public static func inRegion(_ body: () -> Void) {
+        let outer = pthread_getspecific(regionKey)
+        pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
+        body()
+        pthread_setspecific(regionKey, outer)
+    }
 }
 
 extension Parallel {
@@ -55,7 +74,7 @@ extension Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * per
                 let hi = Swift.min(count, lo + per)
-                Parallel.$isInsideRegion.withValue(true) { body(c, lo..<Swift.max(lo, hi)) }
+                Parallel.inRegion { body(c, lo..<Swift.max(lo, hi)) }
             }
         }
     }

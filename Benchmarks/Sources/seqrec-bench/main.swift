@@ -66,6 +66,13 @@ func sgemm(_ m: Int, _ n: Int, _ k: Int) -> Double {
     return gf
 }
 
+/// The malloc count when the counter library is preloaded (scripts/bench does this), else nil.
+func mallocCount() -> Int? {
+    guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "seqrec_malloc_count") else { return nil }
+    typealias Fn = @convention(c) () -> Int
+    return unsafeBitCast(sym, to: Fn.self)()
+}
+
 // MARK: - SASRec block forward + backward
 
 func block(dim d: Int, batch b: Int = 128, length l: Int = 200, ceiling: Double?, shapeCeiling: Double?) {
@@ -93,7 +100,9 @@ func block(dim d: Int, batch b: Int = 128, length l: Int = 200, ceiling: Double?
     }
     step(); step()
     pool.resetCounters()
+    let mallocsBefore = mallocCount()
     let t = measure(warmup: 0, runs: runs) { step() }
+    let mallocsPerStep = mallocCount().map { Double($0 - mallocsBefore!) / Double(runs) }
     let fresh = pool.freshAllocations, reused = pool.reuses
     let tf = measure(warmup: 1, runs: runs) { forwardOnly() }
     let n = Double(b * l)
@@ -107,6 +116,10 @@ func block(dim d: Int, batch b: Int = 128, length l: Int = 200, ceiling: Double?
     print("    tensor buffers over \(runs) steady-state steps: \(fresh) fresh allocations, \(reused) reuses "
           + "(\(fmt(Double(reused) / Double(runs), 0)) per step); pool idle \(fmt(Double(pool.idleFloats) * 4 / 1e6)) MB; "
           + "peak RSS \(fmt(Double(MemoryUsage.peakResidentBytes()) / 1e9, 2)) GB")
+    if let m = mallocsPerStep {
+        print("    heap allocations (malloc family, counted by LD_PRELOAD): \(fmt(m, 0)) per step, all small objects "
+              + "(tape nodes, pullback closures, shape arrays)")
+    }
 }
 
 // MARK: - Embedding gather + scatter-add (gSASRec negatives: 25600 positions × 257 rows × 128)

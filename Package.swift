@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SeqRecData", targets: ["SeqRecData"]),
         .library(name: "SeqRecEval", targets: ["SeqRecEval"]),
         .library(name: "SeqRecBaselines", targets: ["SeqRecBaselines"]),
+        .library(name: "SeqRecScoring", targets: ["SeqRecScoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,8 @@ let package = Package(
         // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
+        // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
+        .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
         .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData"]),
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),
+        .testTarget(name: "SeqRecScoringTests", dependencies: ["SeqRecCore", "SeqRecScoring"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),

@@ -1,3 +1,4 @@
+import SeqRecCore
 import ArgumentParser
 
 /// The `seqrec` command line. One file per subcommand plus one entry in `subcommands`.

@@ -1,3 +1,4 @@
+import SeqRecCore
 /// Calibration of predicted probabilities over each user's top list (thesis §5.3).
 ///
 /// ECE (eq. 5.8, Naeini et al. 2015) = Σ_m |B_m|/n · |pos(B_m)/|B_m| − mean p(B_m)| over the

@@ -1,3 +1,4 @@
+import SeqRecCore
 import SeqRecData
 
 /// Anything that scores items for evaluation cases: a trained model, a baseline, or a fixed
@@ -8,14 +9,3 @@ public protocol ItemScorer {
     func score(_ cases: [EvaluationCase], items: Range<Int32>, into buffer: UnsafeMutableBufferPointer<Float>) throws
 }
 
-/// One ranked item of a recommendation list.
-public struct ScoredItem: Sendable, Equatable, Codable {
-    /// Internal item id.
-    public let item: Int32
-    public let score: Float
-
-    public init(item: Int32, score: Float) {
-        self.item = item
-        self.score = score
-    }
-}

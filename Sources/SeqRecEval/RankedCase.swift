@@ -1,3 +1,4 @@
+import SeqRecCore
 import SeqRecData
 
 /// Everything the metrics need about one evaluated case.

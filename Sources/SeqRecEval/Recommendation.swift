@@ -1,3 +1,4 @@
+import SeqRecCore
 import SeqRecData
 
 extension Evaluator {

@@ -1,3 +1,4 @@
+import SeqRecCore
 /// NDCG@K with one relevant item: 1/log2(rank + 1) if rank ≤ K (thesis §2.4.2), expected
 /// over random tie-breaking.
 public struct NDCG: Metric {

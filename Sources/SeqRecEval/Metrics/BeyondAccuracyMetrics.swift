@@ -1,3 +1,4 @@
+import SeqRecCore
 /// Intra-list diversity ILD@K (thesis §8.7.4; authors' code `ild.py`): with cosine distance
 /// between multi-hot genre vectors, ILD = (1 / (K(K−1))) · Σ_{i} Σ_{j<i} dist(gᵢ, gⱼ), i.e. the
 /// sum of the per-position rewards used for PPO. (Equals half the mean pairwise distance.)

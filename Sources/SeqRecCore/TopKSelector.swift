@@ -1,4 +1,5 @@
 /// A bounded selection of the K best (score, id) pairs, streamed one candidate at a time.
+/// Shared by evaluation and every item scorer, so all top-K lists break ties the same way.
 ///
 /// Order (the tie policy of every top-K list in SeqRec): higher score first; equal scores by
 /// lower internal id. NaN scores are rejected upstream.
@@ -15,7 +16,7 @@ public struct TopKSelector {
 
     /// True if (s, id) ranks before (t, jd).
     @inline(__always)
-    static func before(_ s: Float, _ id: Int32, _ t: Float, _ jd: Int32) -> Bool { s > t || (s == t && id < jd) }
+    public static func before(_ s: Float, _ id: Int32, _ t: Float, _ jd: Int32) -> Bool { s > t || (s == t && id < jd) }
 
     /// The worst kept score once full (−∞ before), for cheap rejection.
     @inline(__always)
@@ -55,6 +56,23 @@ public struct TopKSelector {
         }
     }
 
+    /// Like `offer`, but reports what happened: whether (s, id) was kept and which id it
+    /// pushed out (for callers that track membership, e.g. to de-duplicate re-scored items).
+    @inline(__always)
+    public mutating func offerReportingEviction(_ s: Float, _ id: Int32) -> (kept: Bool, evicted: Int32?) {
+        if scores.count < k {
+            offer(s, id)
+            return (true, nil)
+        }
+        guard k > 0, TopKSelector.before(s, id, scores[0], ids[0]) else { return (false, nil) }
+        let out = ids[0]
+        offer(s, id)
+        return (true, out)
+    }
+
+    /// The number of kept items.
+    public var count: Int { scores.count }
+
     /// The kept items, best first.
     public func sorted() -> [ScoredItem] {
         zip(scores, ids).map { ScoredItem(item: $1, score: $0) }
@@ -65,5 +83,17 @@ public struct TopKSelector {
     public mutating func reset() {
         scores.removeAll(keepingCapacity: true)
         ids.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One ranked item of a recommendation list.
+public struct ScoredItem: Sendable, Equatable, Codable {
+    /// Internal item id.
+    public let item: Int32
+    public let score: Float
+
+    public init(item: Int32, score: Float) {
+        self.item = item
+        self.score = score
     }
 }

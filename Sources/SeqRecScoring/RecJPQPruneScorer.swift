@@ -1,0 +1,98 @@
+import SeqRecCore
+
+/// RecJPQPrune (thesis Algorithm 4): dynamic pruning over per-split inverted indexes.
+///
+/// Sub-ids of every split are visited in descending S order. σ — the sum over splits of the
+/// best not-yet-visited sub-id score — bounds the score of every item not yet scored (such an
+/// item has an unvisited sub-id in every split). Each step takes the next `batchSize` sub-ids of
+/// the split whose next sub-id scores highest, scores the items in their posting lists (PQ sums
+/// in split order, identical to PQTopK's), and merges them into the running top-K with
+/// de-duplication; it stops once σ < θ (the K-th best score). Exact: safe up to rank K
+/// (σ = θ continues, so ties are resolved as in exhaustive scoring). Items may be scored more
+/// than once, so `itemsScored` can exceed the catalogue size.
+public struct RecJPQPruneScorer: TopKScorer {
+    public static let id = "recjpq-prune"
+    public let catalogue: PQCatalogue
+    /// Sub-ids per step (BS; the thesis's default 8).
+    public let batchSize: Int
+    /// Posting lists: for split k and sub-id j, items `postings[start[k·b + j] ..< start[k·b + j + 1]]`.
+    let start: [Int]
+    let postings: [Int32]
+
+    /// Builds the inverted indexes (once, offline).
+    public init(catalogue: PQCatalogue, batchSize: Int = 8) throws {
+        try HyperparameterError.checkAtLeast("batchSize", batchSize, 1)
+        self.catalogue = catalogue
+        self.batchSize = batchSize
+        let m = catalogue.splits, b = catalogue.subIDs, n = catalogue.items
+        var start = [Int](repeating: 0, count: m * b + 1)
+        for i in 0..<n { for k in 0..<m { start[k * b + Int(catalogue.codes[i * m + k]) + 1] += 1 } }
+        for x in 0..<(m * b) { start[x + 1] += start[x] }
+        var next = start
+        var postings = [Int32](repeating: 0, count: n * m)
+        for i in 0..<n {
+            for k in 0..<m {
+                let key = k * b + Int(catalogue.codes[i * m + k])
+                postings[next[key]] = Int32(i)
+                next[key] += 1
+            }
+        }
+        self.start = start
+        self.postings = postings
+    }
+
+    public func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem] {
+        try topKCountingScored(query, k: k, excluding: excluded).items
+    }
+
+    /// The top-K and the number of item scorings performed (re-scorings included).
+    public func topKCountingScored(_ query: [Float], k: Int, excluding excluded: [Int32]) throws
+        -> (items: [ScoredItem], itemsScored: Int)
+    {
+        try ScorerSupport.validate(k: k, items: catalogue.items)
+        let s = try catalogue.subIDScores(query)
+        let m = catalogue.splits, b = catalogue.subIDs
+        let keep = Swift.min(k + excluded.count, catalogue.items)
+        // Sub-ids of each split by descending score (ties by lower sub-id, for determinism).
+        let order: [[Int]] = (0..<m).map { split in
+            (0..<b).sorted { s[split * b + $0] != s[split * b + $1] ? s[split * b + $0] > s[split * b + $1] : $0 < $1 }
+        }
+        var pointer = [Int](repeating: 0, count: m)
+        var selector = TopKSelector(k: keep)
+        var held = Set<Int32>()
+        var scored = 0
+        let codes = catalogue.codes
+        func score(_ i: Int32) -> Float {
+            var acc: Float = 0
+            let base = Int(i) * m
+            for split in 0..<m { acc += s[split * b + Int(codes[base + split])] }
+            return acc
+        }
+        while true {
+            // A split with every sub-id visited means every item has been scored: done.
+            if pointer.contains(where: { $0 >= b }) { break }
+            var sigma: Float = 0
+            var best = 0
+            for split in 0..<m {
+                let v = s[split * b + order[split][pointer[split]]]
+                sigma += v
+                if v > s[best * b + order[best][pointer[best]]] { best = split }
+            }
+            if selector.count == keep && sigma < selector.threshold { break }
+            let upto = Swift.min(b, pointer[best] + batchSize)
+            for p in pointer[best]..<upto {
+                let key = best * b + order[best][p]
+                for e in start[key]..<start[key + 1] {
+                    let item = postings[e]
+                    scored += 1
+                    if held.contains(item) { continue }
+                    let (kept, evicted) = selector.offerReportingEviction(score(item), item)
+                    if kept { held.insert(item) }
+                    if let evicted { held.remove(evicted) }
+                }
+            }
+            pointer[best] = upto
+        }
+        return (ScorerSupport.finish(selector, k: k, excluded: Set(excluded)), scored)
+    }
+}

@@ -1,0 +1,42 @@
+import SeqRecCore
+
+/// Returns the exact top-K items of a catalogue for one query embedding φ.
+///
+/// Every scorer returns the same list as exhaustive scoring over the same scores, ordered by
+/// score and then lower item index (`TopKSelector`'s tie policy, shared with evaluation).
+/// Excluded items (e.g. the seen history) never appear; K larger than the catalogue returns
+/// every remaining item. One file per scorer plus one line in `Scorers.all`.
+public protocol TopKScorer {
+    /// The registry id, e.g. `"pq-topk"`.
+    static var id: String { get }
+    /// The K best items for `query`, excluding `excluded` (item indices 0..<items).
+    /// - Throws: `HyperparameterError` naming the argument for K ≤ 0, a wrongly sized or
+    ///   non-finite query.
+    func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem]
+}
+
+/// The scorer registry.
+public enum Scorers {
+    public static let all: [String] = [ExhaustivePQScorer.id, DenseScorer.id, RecJPQScorer.id, PQTopKScorer.id,
+                                       RecJPQPruneScorer.id]
+}
+
+/// Shared argument checks and the exclusion rule: asking for K + |excluded| and dropping the
+/// excluded afterwards is exact, because at most |excluded| of the kept items can be dropped.
+enum ScorerSupport {
+    static func validate(k: Int, items: Int) throws {
+        try HyperparameterError.checkAtLeast("k", k, 1)
+        guard items > 0 else { throw HyperparameterError(key: "items", value: "0", allowed: "a non-empty catalogue") }
+    }
+
+    static func finish(_ selector: TopKSelector, k: Int, excluded: Set<Int32>) -> [ScoredItem] {
+        Array(selector.sorted().lazy.filter { !excluded.contains($0.item) }.prefix(k))
+    }
+
+    /// Merges per-chunk selectors into one.
+    static func merge(_ parts: [TopKSelector], k: Int) -> TopKSelector {
+        var all = TopKSelector(k: k)
+        for p in parts { for s in p.sorted() { all.offer(s.score, s.item) } }
+        return all
+    }
+}

@@ -22,6 +22,12 @@ let package = Package(
                 .product(name: "SeqRecEval", package: "SeqRec"),
                 .product(name: "SeqRecTensor", package: "SeqRec"),
             ]),
+        .executableTarget(
+            name: "seqrec-scoring-bench",
+            dependencies: [
+                .product(name: "SeqRecCore", package: "SeqRec"),
+                .product(name: "SeqRecScoring", package: "SeqRec"),
+            ]),
     ],
     swiftLanguageModes: [.v5]
 )

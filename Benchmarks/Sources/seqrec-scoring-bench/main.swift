@@ -1,0 +1,55 @@
+import Foundation
+import SeqRecCore
+import SeqRecScoring
+
+// Item-scoring benchmark for issue 5 (thesis Table 7.2 / Fig. 7.2 on simulated catalogues):
+// single query (batch 1), d = 512, b = 256, top-10; median and 95th percentile over 50
+// queries after 3 warm-up queries.
+// Usage: seqrec-scoring-bench [--quick] [--max 1e8] [--splits 8,64] [--queries 50]
+
+let args = CommandLine.arguments
+func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+let quick = args.contains("--quick")
+let maxItems = Int(Double(value("--max") ?? (quick ? "1e6" : "1e8"))!)
+let splitList = (value("--splits") ?? "8,64").split(separator: ",").map { Int($0)! }
+let queries = Int(value("--queries") ?? (quick ? "10" : "50"))!
+let dim = 512
+func fmt(_ v: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", v) }
+
+print("SeqRec scoring benchmark — threads \(ThreadBudget.threads), d = \(dim), b = 256, K = 10, \(queries) queries after warm-up")
+print("| m | items | scorer | median ms | p95 ms | catalogue MB | peak RSS MB | items scored |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+
+func time(_ scorer: any TopKScorer, _ qs: [[Float]]) -> (Double, Double) {
+    for q in qs.prefix(3) { _ = try! scorer.topK(q, k: 10, excluding: []) }
+    var t: [Double] = []
+    for q in qs {
+        let sw = Stopwatch()
+        _ = try! scorer.topK(q, k: 10, excluding: [])
+        t.append(sw.elapsedSeconds * 1e3)
+    }
+    t.sort()
+    return (t[t.count / 2], t[min(t.count - 1, Int(Double(t.count) * 0.95))])
+}
+
+for m in splitList {
+    var n = 1_000
+    while n <= maxItems {
+        if m == 64 && n > 100_000_000 { break }
+        let c = try! PQCatalogue.random(items: n, splits: m, dim: dim, seed: UInt64(n + m))
+        var rng = SplitMix64(seed: 99)
+        let qs = (0..<queries).map { _ in (0..<dim).map { _ in rng.nextNormal() } }
+        let mb = Double(c.bytes) / 1e6
+        func row(_ name: String, _ r: (Double, Double), scored: String = "") {
+            print("| \(m) | \(n) | \(name) | \(fmt(r.0, 3)) | \(fmt(r.1, 3)) | \(fmt(mb, 1)) | "
+                  + "\(fmt(Double(MemoryUsage.peakResidentBytes()) / 1e6, 0)) | \(scored) |")
+        }
+        row("PQTopK", time(PQTopKScorer(catalogue: c), qs))
+        row("RecJPQ original", time(RecJPQScorer(catalogue: c), qs))
+        if n <= 1_000_000 && m == 8 {
+            let dense = try! DenseScorer(reconstructing: c)
+            row("dense (sgemv)", time(dense, qs))
+        }
+        n *= 10
+    }
+}

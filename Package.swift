@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SeqRecEval", targets: ["SeqRecEval"]),
         .library(name: "SeqRecBaselines", targets: ["SeqRecBaselines"]),
         .library(name: "SeqRecScoring", targets: ["SeqRecScoring"]),
+        .library(name: "SeqRecCompression", targets: ["SeqRecCompression"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,9 @@ let package = Package(
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
         .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        // RecJPQ: codebooks, assignment strategies, the sub-item embedding layer.
+        .target(name: "SeqRecCompression", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData",
+                                                          "SeqRecScoring", "SeqRecBaselines"]),
         // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
         .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 
@@ -50,6 +54,8 @@ let package = Package(
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),
         .testTarget(name: "SeqRecScoringTests", dependencies: ["SeqRecCore", "SeqRecScoring"]),
+        .testTarget(name: "SeqRecCompressionTests", dependencies: [
+            "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecScoring", "SeqRecCompression", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),

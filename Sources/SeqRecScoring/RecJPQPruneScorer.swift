@@ -59,7 +59,8 @@ public struct RecJPQPruneScorer: TopKScorer {
         }
         var pointer = [Int](repeating: 0, count: m)
         var selector = TopKSelector(k: keep)
-        var held = Set<Int32>()
+        // Membership of the running top-K as a bitmap (a hash set cost more than the scoring).
+        var held = [UInt64](repeating: 0, count: (catalogue.items + 63) / 64)
         var scored = 0
         let codes = catalogue.codes
         func score(_ i: Int32) -> Float {
@@ -85,10 +86,13 @@ public struct RecJPQPruneScorer: TopKScorer {
                 for e in start[key]..<start[key + 1] {
                     let item = postings[e]
                     scored += 1
-                    if held.contains(item) { continue }
-                    let (kept, evicted) = selector.offerReportingEviction(score(item), item)
-                    if kept { held.insert(item) }
-                    if let evicted { held.remove(evicted) }
+                    let word = Int(item) >> 6, bit = UInt64(1) << UInt64(item & 63)
+                    if held[word] & bit != 0 { continue }
+                    let v = score(item)
+                    if selector.count == keep && v < selector.threshold { continue }
+                    let (kept, evicted) = selector.offerReportingEviction(v, item)
+                    if kept { held[word] |= bit }
+                    if let evicted { held[Int(evicted) >> 6] &= ~(UInt64(1) << UInt64(evicted & 63)) }
                 }
             }
             pointer[best] = upto

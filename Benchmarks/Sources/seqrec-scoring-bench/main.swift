@@ -53,3 +53,42 @@ for m in splitList {
         n *= 10
     }
 }
+
+// MARK: - RecJPQPrune on structured catalogues (pruning needs score structure)
+
+if args.contains("--prune") {
+    let sizes = (value("--prune-sizes") ?? (quick ? "1e5" : "1e5,1e6,1e7")).split(separator: ",").map { Int(Double($0)!) }
+    print("")
+    print("RecJPQPrune vs PQTopK on the structured generator (m = 8, b = 256, d = 512), \(queries) queries")
+    print("| items | K | BS | prune median ms | prune p95 ms | PQTopK median ms | speed-up | items scored (median, % of N) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n in sizes {
+        let s = try! StructuredCatalogue(items: n, seed: UInt64(n))
+        let qs = s.queries(queries)
+        let pq = PQTopKScorer(catalogue: s.catalogue)
+        for k in [1, 10, 100] {
+            // PQTopK for this K.
+            for q in qs.prefix(3) { _ = try! pq.topK(q, k: k, excluding: []) }
+            var tp: [Double] = []
+            for q in qs { let sw = Stopwatch(); _ = try! pq.topK(q, k: k, excluding: []); tp.append(sw.elapsedSeconds * 1e3) }
+            tp.sort()
+            for bs in [1, 2, 4, 8, 16, 32] {
+                let prune = try! RecJPQPruneScorer(catalogue: s.catalogue, batchSize: bs)
+                for q in qs.prefix(3) { _ = try! prune.topK(q, k: k, excluding: []) }
+                var t: [Double] = [], scored: [Int] = []
+                for q in qs {
+                    let sw = Stopwatch()
+                    let r = try! prune.topKCountingScored(q, k: k, excluding: [])
+                    t.append(sw.elapsedSeconds * 1e3)
+                    scored.append(r.itemsScored)
+                    // Exactness spot check against PQTopK.
+                    if q == qs[0] { precondition(r.items == (try! pq.topK(q, k: k, excluding: []))) }
+                }
+                t.sort(); scored.sort()
+                let med = t[t.count / 2], p95 = t[min(t.count - 1, Int(Double(t.count) * 0.95))]
+                print("| \(n) | \(k) | \(bs) | \(fmt(med, 3)) | \(fmt(p95, 3)) | \(fmt(tp[tp.count / 2], 3)) | "
+                      + "\(fmt(tp[tp.count / 2] / med))× | \(scored[scored.count / 2]) (\(fmt(100 * Double(scored[scored.count / 2]) / Double(n), 1))%) |")
+            }
+        }
+    }
+}

@@ -17,6 +17,19 @@ public enum GradientCheck {
             "input \(worstInput)[\(worstIndex)]: analytic \(analytic) vs numeric \(numeric) "
                 + "(ratio \(worstRatio), \(checked) elements checked)"
         }
+
+        /// Counts one comparison and keeps it if it is the worst so far.
+        mutating func record(analytic: Double, numeric: Double, input: Int, index: Int, atol: Double, rtol: Double) {
+            let ratio = Swift.abs(analytic - numeric) / (atol + rtol * Swift.max(Swift.abs(analytic), Swift.abs(numeric)))
+            checked += 1
+            if !(ratio <= worstRatio) {
+                worstRatio = ratio.isNaN ? .infinity : ratio
+                worstInput = input
+                worstIndex = index
+                self.analytic = analytic
+                self.numeric = numeric
+            }
+        }
     }
 
     /// Checks the gradient of `Σ f(inputs) ⊙ W` (W a fixed random projection, so every output
@@ -60,16 +73,7 @@ public enum GradientCheck {
                 plus[k] = xp
                 minus[k] = xm
                 let numeric = (loss(plus) - loss(minus)) / (2 * Double(epsilon))
-                let analytic = Double(grad[i])
-                let ratio = Swift.abs(analytic - numeric) / (atol + rtol * Swift.max(Swift.abs(analytic), Swift.abs(numeric)))
-                report.checked += 1
-                if !(ratio <= report.worstRatio) {
-                    report.worstRatio = ratio.isNaN ? .infinity : ratio
-                    report.worstInput = k
-                    report.worstIndex = i
-                    report.analytic = analytic
-                    report.numeric = numeric
-                }
+                report.record(analytic: Double(grad[i]), numeric: numeric, input: k, index: i, atol: atol, rtol: rtol)
             }
         }
         return report
@@ -102,16 +106,7 @@ public enum GradientCheck {
                 let lm = value()
                 p.assign(original)
                 let numeric = (lp - lm) / (2 * Double(epsilon))
-                let analytic = Double(grad[i])
-                let ratio = Swift.abs(analytic - numeric) / (atol + rtol * Swift.max(Swift.abs(analytic), Swift.abs(numeric)))
-                report.checked += 1
-                if !(ratio <= report.worstRatio) {
-                    report.worstRatio = ratio.isNaN ? .infinity : ratio
-                    report.worstInput = k
-                    report.worstIndex = i
-                    report.analytic = analytic
-                    report.numeric = numeric
-                }
+                report.record(analytic: Double(grad[i]), numeric: numeric, input: k, index: i, atol: atol, rtol: rtol)
             }
         }
         return report

@@ -5,7 +5,7 @@ import SeqRecScoring
 // Item-scoring benchmark for issue 5 (thesis Table 7.2 / Fig. 7.2 on simulated catalogues):
 // single query (batch 1), d = 512, b = 256, top-10; median and 95th percentile over 50
 // queries after 3 warm-up queries.
-// Usage: seqrec-scoring-bench [--quick] [--max 1e8] [--splits 8,64] [--queries 50]
+// Usage: seqrec-scoring-bench [--quick] [--min 1e3] [--max 1e8] [--splits 8,64] [--queries 50] [--prune [--prune-sizes 1e5,1e6,1e7]]
 
 let args = CommandLine.arguments
 func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
@@ -33,7 +33,7 @@ func time(_ scorer: any TopKScorer, _ qs: [[Float]]) -> (Double, Double) {
 }
 
 for m in splitList {
-    var n = 1_000
+    var n = Int(Double(value("--min") ?? "1e3")!)
     while n <= maxItems {
         if m == 64 && n > 100_000_000 { break }
         let c = try! PQCatalogue.random(items: n, splits: m, dim: dim, seed: UInt64(n + m))

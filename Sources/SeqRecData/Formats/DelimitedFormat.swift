@@ -49,13 +49,7 @@ public struct DelimitedFormat: InteractionFormat {
             if hasHeader && (0..<f.count).map({ f.string($0) }) == headerText {
                 throw DataError(file: path, line: line, "duplicated header line")
             }
-            var ts: Double? = nil
-            if let t = cols.t {
-                guard let v = f.double(t) else {
-                    throw DataError(file: path, line: line, "timestamp `\(f.string(t))` is not a number")
-                }
-                ts = v
-            }
+            let ts = try cols.t.map { try f.timestamp($0, path: path, line: line) }
             let u = log.users.intern(f.bytes(cols.u))
             if requireChronological, let ts {
                 if let prev = lastTime[u], ts < prev {

@@ -30,9 +30,7 @@ public struct GroupLensFormat: InteractionFormat {
                 throw DataError(file: path, line: line, "duplicated header line")
             }
             guard f.double(2) != nil else { throw DataError(file: path, line: line, "rating `\(f.string(2))` is not a number") }
-            guard let ts = f.double(3) else {
-                throw DataError(file: path, line: line, "timestamp `\(f.string(3))` is not a number")
-            }
+            let ts = try f.timestamp(3, path: path, line: line)
             log.append(user: log.users.intern(f.bytes(0)), item: log.items.intern(f.bytes(1)), timestamp: ts, line: line)
         }
         return log

@@ -112,6 +112,13 @@ struct FieldList {
     /// Field `i` as text.
     func string(_ i: Int) -> String { String(decoding: bytes(i), as: UTF8.self) }
 
+    /// Field `i` as a timestamp.
+    /// - Throws: `DataError` naming the file and line when it is not a number.
+    func timestamp(_ i: Int, path: String, line: Int) throws -> Double {
+        guard let v = double(i) else { throw DataError(file: path, line: line, "timestamp `\(string(i))` is not a number") }
+        return v
+    }
+
     /// Field `i` as a number, or nil.
     func double(_ i: Int) -> Double? {
         let b = bytes(i)

@@ -35,13 +35,7 @@ public struct RecBoleInterFormat: InteractionFormat {
             if f.string(cols.user) == header[cols.user] {
                 throw DataError(file: path, line: line, "duplicated header line")
             }
-            var ts: Double? = nil
-            if let t = cols.time {
-                guard let v = f.double(t) else {
-                    throw DataError(file: path, line: line, "timestamp `\(f.string(t))` is not a number")
-                }
-                ts = v
-            }
+            let ts = try cols.time.map { try f.timestamp($0, path: path, line: line) }
             log.append(user: log.users.intern(f.bytes(cols.user)), item: log.items.intern(f.bytes(cols.item)),
                        timestamp: ts, line: line)
         }

@@ -24,7 +24,7 @@ if only.contains("parse") {
     if !FileManager.default.fileExists(atPath: path) {
         // Streamed to disk in 1 MB chunks so generation does not inflate the parse's peak RSS.
         var rng = SplitMix64(seed: 1)
-        FileManager.default.createFile(atPath: path + ".tmp", contents: nil)
+        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: nil)
         let handle = FileHandle(forWritingAtPath: path + ".tmp")!
         var chunk = ""
         let perUser = 20

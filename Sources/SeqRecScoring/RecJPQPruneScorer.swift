@@ -57,18 +57,27 @@ public struct RecJPQPruneScorer: TopKScorer {
         let order: [[Int]] = (0..<m).map { split in
             (0..<b).sorted { s[split * b + $0] != s[split * b + $1] ? s[split * b + $0] > s[split * b + $1] : $0 < $1 }
         }
+        return catalogue.codes.withUnsafeBufferPointer { cb in
+            s.withUnsafeBufferPointer { sb in
+                run(cb.baseAddress!, sb.baseAddress!, m, b, order, keep, k, Set(excluded))
+            }
+        }
+    }
+
+    private func run(_ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ m: Int, _ b: Int, _ order: [[Int]],
+                     _ keep: Int, _ k: Int, _ excluded: Set<Int32>) -> (items: [ScoredItem], itemsScored: Int) {
+        @inline(__always) func score(_ i: Int32) -> Float {
+            var acc: Float = 0
+            let c = codes + Int(i) * m
+            for split in 0..<m { acc += s[split * b + Int(c[split])] }
+            return acc
+        }
         var pointer = [Int](repeating: 0, count: m)
         var selector = TopKSelector(k: keep)
         // Membership of the running top-K as a bitmap (a hash set cost more than the scoring).
         var held = [UInt64](repeating: 0, count: (catalogue.items + 63) / 64)
+        var candidates: [Int32] = []
         var scored = 0
-        let codes = catalogue.codes
-        func score(_ i: Int32) -> Float {
-            var acc: Float = 0
-            let base = Int(i) * m
-            for split in 0..<m { acc += s[split * b + Int(codes[base + split])] }
-            return acc
-        }
         while true {
             // A split with every sub-id visited means every item has been scored: done.
             if pointer.contains(where: { $0 >= b }) { break }
@@ -81,10 +90,15 @@ public struct RecJPQPruneScorer: TopKScorer {
             }
             if selector.count == keep && sigma < selector.threshold { break }
             let upto = Swift.min(b, pointer[best] + batchSize)
+            // The batch's candidates in item order, so codes are read front to back.
+            candidates.removeAll(keepingCapacity: true)
             for p in pointer[best]..<upto {
                 let key = best * b + order[best][p]
-                for e in start[key]..<start[key + 1] {
-                    let item = postings[e]
+                candidates.append(contentsOf: postings[start[key]..<start[key + 1]])
+            }
+            candidates.sort()
+            do {
+                for item in candidates {
                     scored += 1
                     let word = Int(item) >> 6, bit = UInt64(1) << UInt64(item & 63)
                     if held[word] & bit != 0 { continue }
@@ -97,6 +111,6 @@ public struct RecJPQPruneScorer: TopKScorer {
             }
             pointer[best] = upto
         }
-        return (ScorerSupport.finish(selector, k: k, excluded: Set(excluded)), scored)
+        return (ScorerSupport.finish(selector, k: k, excluded: excluded), scored)
     }
 }

@@ -10,7 +10,15 @@ import SeqRecCore
 /// bins. Sub-item embeddings are consistent with the latent space: Ψ[k, j] is the k-th slice
 /// of A times the mean latent of the items holding sub-id j in split k. Queries are A·z for z
 /// near a random cluster centre. Everything is seeded.
+///
+/// `codes: .clusters` is a second, clearly different regime: every cluster gets one sub-id per
+/// split (clusters hashed onto the b sub-ids) and Ψ[k, j] is slice k of the mean embedding of
+/// the clusters mapped to j — classic PQ of clustered data, where an item near the query tends
+/// to own the best sub-id of every split at once (the concentration trained RecJPQ models show).
 public struct StructuredCatalogue {
+    /// How codes are assigned.
+    public enum Codes: String, Sendable { case svdQuantile, clusters }
+
     public let catalogue: PQCatalogue
     let projection: [Float]      // A, d × r
     let centres: [[Float]]
@@ -18,21 +26,26 @@ public struct StructuredCatalogue {
     let seed: UInt64
 
     public init(items: Int, splits: Int = 8, subIDs: Int = 256, dim: Int = 512, latentDim: Int = 16,
-                clusters: Int = 1_000, spread: Float = 0.3, seed: UInt64 = 1) throws {
+                clusters: Int = 1_000, spread: Float = 0.3, codes codeMode: Codes = .svdQuantile, seed: UInt64 = 1) throws {
         try HyperparameterError.checkAtLeast("latentDim", latentDim, splits)
         let r = latentDim
         var rng = SplitMix64(seed: seed)
         let centres = (0..<clusters).map { _ in (0..<r).map { _ in rng.nextNormal() } }
         // Latents, item-major [items, r], filled in parallel seeded blocks.
         var z = [Float](repeating: 0, count: items * r)
+        var clusterOf = [Int32](repeating: 0, count: items)
         let block = 65_536
         z.withUnsafeMutableBufferPointer { zp in
-            Parallel.for((items + block - 1) / block, grain: 1) { range in
-                for blk in range {
-                    var g = SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(blk) ^ 0x51))
-                    for i in (blk * block)..<Swift.min(items, (blk + 1) * block) {
-                        let c = centres[g.nextInt(below: clusters)]
-                        for t in 0..<r { zp[i * r + t] = c[t] + spread * g.nextNormal() }
+            clusterOf.withUnsafeMutableBufferPointer { cp in
+                Parallel.for((items + block - 1) / block, grain: 1) { range in
+                    for blk in range {
+                        var g = SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(blk) ^ 0x51))
+                        for i in (blk * block)..<Swift.min(items, (blk + 1) * block) {
+                            let ci = g.nextInt(below: clusters)
+                            cp[i] = Int32(ci)
+                            let c = centres[ci]
+                            for t in 0..<r { zp[i * r + t] = c[t] + spread * g.nextNormal() }
+                        }
                     }
                 }
             }
@@ -61,9 +74,14 @@ public struct StructuredCatalogue {
             }
             directions.append(v)
         }
-        // Codes: quantile bins of each projection.
+        // Codes: quantile bins of each projection, or one sub-id per cluster and split.
         var codes = [UInt8](repeating: 0, count: items * splits)
-        for (k, d) in directions.enumerated() {
+        if codeMode == .clusters {
+            var h = SplitMix64(seed: seed ^ 0xC1)
+            let table = (0..<(clusters * splits)).map { _ in UInt8(h.nextInt(below: subIDs)) }
+            for i in 0..<items { for k in 0..<splits { codes[i * splits + k] = table[Int(clusterOf[i]) * splits + k] } }
+        }
+        for (k, d) in directions.enumerated() where codeMode == .svdQuantile {
             var proj = [Float](repeating: 0, count: items)
             for i in 0..<items {
                 var s = 0.0

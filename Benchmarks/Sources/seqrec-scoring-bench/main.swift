@@ -59,11 +59,12 @@ for m in splitList {
 if args.contains("--prune") {
     let sizes = (value("--prune-sizes") ?? (quick ? "1e5" : "1e5,1e6,1e7")).split(separator: ",").map { Int(Double($0)!) }
     print("")
-    print("RecJPQPrune vs PQTopK on the structured generator (m = 8, b = 256, d = 512), \(queries) queries")
+    let mode = StructuredCatalogue.Codes(rawValue: value("--codes") ?? "svdQuantile")!
+    print("RecJPQPrune vs PQTopK on the structured generator (codes: \(mode.rawValue); m = 8, b = 256, d = 512), \(queries) queries")
     print("| items | K | BS | prune median ms | prune p95 ms | PQTopK median ms | speed-up | items scored (median, % of N) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in sizes {
-        let s = try! StructuredCatalogue(items: n, seed: UInt64(n))
+        let s = try! StructuredCatalogue(items: n, codes: mode, seed: UInt64(n))
         let qs = s.queries(queries)
         let pq = PQTopKScorer(catalogue: s.catalogue)
         for k in [1, 10, 100] {

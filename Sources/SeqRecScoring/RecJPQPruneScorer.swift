@@ -18,6 +18,10 @@ public struct RecJPQPruneScorer: TopKScorer {
     /// Posting lists: for split k and sub-id j, items `postings[start[k·b + j] ..< start[k·b + j + 1]]`.
     let start: [Int]
     let postings: [Int32]
+    /// Each posting's full code (m bytes), stored beside it so scoring a posting list reads
+    /// memory sequentially instead of jumping through the catalogue's codes (a cache miss per
+    /// item: ~25 ns, which made pruning slower than a full PQTopK scan). Costs m·m bytes per item.
+    let postingCodes: [UInt8]
 
     /// Builds the inverted indexes (once, offline).
     public init(catalogue: PQCatalogue, batchSize: Int = 8) throws {
@@ -37,8 +41,13 @@ public struct RecJPQPruneScorer: TopKScorer {
                 next[key] += 1
             }
         }
+        var postingCodes = [UInt8](repeating: 0, count: n * m * m)
+        for (e, item) in postings.enumerated() {
+            for k in 0..<m { postingCodes[e * m + k] = catalogue.codes[Int(item) * m + k] }
+        }
         self.start = start
         self.postings = postings
+        self.postingCodes = postingCodes
     }
 
     public func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem] {
@@ -57,7 +66,7 @@ public struct RecJPQPruneScorer: TopKScorer {
         let order: [[Int]] = (0..<m).map { split in
             (0..<b).sorted { s[split * b + $0] != s[split * b + $1] ? s[split * b + $0] > s[split * b + $1] : $0 < $1 }
         }
-        return catalogue.codes.withUnsafeBufferPointer { cb in
+        return postingCodes.withUnsafeBufferPointer { cb in
             s.withUnsafeBufferPointer { sb in
                 run(cb.baseAddress!, sb.baseAddress!, m, b, order, keep, k, Set(excluded))
             }
@@ -66,9 +75,22 @@ public struct RecJPQPruneScorer: TopKScorer {
 
     private func run(_ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ m: Int, _ b: Int, _ order: [[Int]],
                      _ keep: Int, _ k: Int, _ excluded: Set<Int32>) -> (items: [ScoredItem], itemsScored: Int) {
-        @inline(__always) func score(_ i: Int32) -> Float {
+        /// Score of posting entry `e` (its code is stored with it).
+        let eight = m == 8 && b == 256
+        @inline(__always) func score(_ e: Int) -> Float {
+            let c = codes + e * m
+            if eight {   // same order as the general loop, unrolled
+                var acc = s[Int(c[0])]
+                acc += s[256 + Int(c[1])]
+                acc += s[512 + Int(c[2])]
+                acc += s[768 + Int(c[3])]
+                acc += s[1024 + Int(c[4])]
+                acc += s[1280 + Int(c[5])]
+                acc += s[1536 + Int(c[6])]
+                acc += s[1792 + Int(c[7])]
+                return acc
+            }
             var acc: Float = 0
-            let c = codes + Int(i) * m
             for split in 0..<m { acc += s[split * b + Int(c[split])] }
             return acc
         }
@@ -76,7 +98,6 @@ public struct RecJPQPruneScorer: TopKScorer {
         var selector = TopKSelector(k: keep)
         // Membership of the running top-K as a bitmap (a hash set cost more than the scoring).
         var held = [UInt64](repeating: 0, count: (catalogue.items + 63) / 64)
-        var candidates: [Int32] = []
         var scored = 0
         while true {
             // A split with every sub-id visited means every item has been scored: done.
@@ -90,19 +111,16 @@ public struct RecJPQPruneScorer: TopKScorer {
             }
             if selector.count == keep && sigma < selector.threshold { break }
             let upto = Swift.min(b, pointer[best] + batchSize)
-            // The batch's candidates in item order, so codes are read front to back.
-            candidates.removeAll(keepingCapacity: true)
+            // Each posting list is in ascending item order (built that way), so codes are read
+            // front to back within a list; sorting the batch's union cost more than it saved.
             for p in pointer[best]..<upto {
                 let key = best * b + order[best][p]
-                candidates.append(contentsOf: postings[start[key]..<start[key + 1]])
-            }
-            candidates.sort()
-            do {
-                for item in candidates {
+                for e in start[key]..<start[key + 1] {
+                    let item = postings[e]
                     scored += 1
                     let word = Int(item) >> 6, bit = UInt64(1) << UInt64(item & 63)
                     if held[word] & bit != 0 { continue }
-                    let v = score(item)
+                    let v = score(e)
                     if selector.count == keep && v < selector.threshold { continue }
                     let (kept, evicted) = selector.offerReportingEviction(v, item)
                     if kept { held[word] |= bit }

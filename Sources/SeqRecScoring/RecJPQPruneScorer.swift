@@ -111,18 +111,48 @@ public struct RecJPQPruneScorer: TopKScorer {
             }
             if selector.count == keep && sigma < selector.threshold { break }
             let upto = Swift.min(b, pointer[best] + batchSize)
-            // Each posting list is in ascending item order (built that way), so codes are read
-            // front to back within a list; sorting the batch's union cost more than it saved.
+            // The batch's posting lists (all from split `best`, so no item repeats within a step).
+            var ranges: [Range<Int>] = []
+            var total = 0
             for p in pointer[best]..<upto {
                 let key = best * b + order[best][p]
-                for e in start[key]..<start[key + 1] {
-                    let item = postings[e]
-                    scored += 1
+                ranges.append(start[key]..<start[key + 1])
+                total += start[key + 1] - start[key]
+            }
+            scored += total
+            // Score the postings (sequential memory: codes are stored beside them) on every
+            // thread against the current θ, then merge the few survivors, de-duplicating
+            // against the running top-K.
+            let theta = selector.count == keep ? selector.threshold : -Float.infinity
+            let chunks = Parallel.chunkCount(total, grain: 16_384)
+            var locals = [TopKSelector](repeating: TopKSelector(k: keep), count: chunks)
+            locals.withUnsafeMutableBufferPointer { lp in
+                Parallel.forChunks(total, grain: 16_384) { c, flat in
+                    var local = TopKSelector(k: keep)
+                    var threshold = theta
+                    var offset = 0
+                    for r in ranges {
+                        let lo = Swift.max(flat.lowerBound - offset, 0), hi = Swift.min(flat.upperBound - offset, r.count)
+                        if lo < hi {
+                            for e in (r.lowerBound + lo)..<(r.lowerBound + hi) {
+                                let v = score(e)
+                                if v >= threshold {
+                                    local.offer(v, postings[e])
+                                    threshold = Swift.max(theta, local.threshold)
+                                }
+                            }
+                        }
+                        offset += r.count
+                    }
+                    lp[c] = local
+                }
+            }
+            for local in locals {
+                for cand in local.sorted() {
+                    let item = cand.item
                     let word = Int(item) >> 6, bit = UInt64(1) << UInt64(item & 63)
                     if held[word] & bit != 0 { continue }
-                    let v = score(e)
-                    if selector.count == keep && v < selector.threshold { continue }
-                    let (kept, evicted) = selector.offerReportingEviction(v, item)
+                    let (kept, evicted) = selector.offerReportingEviction(cand.score, item)
                     if kept { held[word] |= bit }
                     if let evicted { held[Int(evicted) >> 6] &= ~(UInt64(1) << UInt64(evicted & 63)) }
                 }

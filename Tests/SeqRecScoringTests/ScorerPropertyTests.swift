@@ -53,6 +53,8 @@ func catalogue(_ rng: inout SplitMix64, items: Int, splits: Int, subIDs: Int, du
             #expect(try RecJPQScorer(catalogue: c).topK(q, k: 100, excluding: excluded) == expected)
             let prune = try RecJPQPruneScorer(catalogue: c).topKCountingScored(q, k: 100, excluding: excluded)
             #expect(prune.items == expected && prune.itemsScored > 0)
+            // BS 64 gives ~75k postings per step: the multi-threaded scoring path.
+            #expect(try RecJPQPruneScorer(catalogue: c, batchSize: 64).topK(q, k: 100, excluding: excluded) == expected)
         }
     }
 

@@ -4,10 +4,10 @@ import SeqRecCore
 /// one sub-id per split (`splits` = m, bytes below `subIDs` = b ≤ 256), and the item embedding
 /// is the concatenation of its sub-item embeddings Ψ[k, G[i, k]] (each d/m wide).
 ///
-/// Layout (chosen by measurement, see the scoring benchmark): codes are **item-major**,
+/// Layout (chosen by measurement, `seqrec-scoring-bench --layout`): codes are **item-major**,
 /// `codes[i·m + k]`, so PQTopK reads each item's m bytes contiguously in one pass over the
-/// catalogue; split-major would favour the per-split accumulation of the original RecJPQ
-/// scoring, which PQTopK replaces.
+/// catalogue. Split-major (`codes[k·N + i]`, accumulating blocks of 4,096 items split by split)
+/// measured 19.2 ms against 8.2 ms at 1e7 items and 2.2 against 1.6 ms at 1e6 (m 8, 2 threads).
 public struct PQCatalogue: Sendable {
     public let items: Int
     public let splits: Int

@@ -68,6 +68,16 @@ func catalogue(_ rng: inout SplitMix64, items: Int, splits: Int, subIDs: Int, du
             .filter { $0.item != 7 }
             .sorted { TopKSelector.before($0.score, $0.item, $1.score, $1.item) }
         #expect(try dense.topK(q, k: 25, excluding: [7]) == Array(expected.prefix(25)))
+        // The batched form (one sgemm per item block) gives the same lists as the scores sorted.
+        let queries = (0..<5).map { _ in (0..<32).map { _ in rng.nextNormal() } }
+        let batched = try dense.topK(batch: queries, k: 10, excluding: (0..<5).map { [Int32($0)] })
+        for (r, q) in queries.enumerated() {
+            let sq = try dense.scores(q)
+            let top = (0..<40_000).filter { $0 != r }.map { ScoredItem(item: Int32($0), score: sq[$0]) }
+                .sorted { TopKSelector.before($0.score, $0.item, $1.score, $1.item) }.prefix(10)
+            #expect(batched[r].map(\.item) == top.map(\.item))
+            for (a, b) in zip(batched[r], top) { #expect(Swift.abs(a.score - b.score) <= 1e-4 * Swift.max(1, Swift.abs(b.score))) }
+        }
         // And it agrees with the PQ scores up to float rounding.
         let pq = try ExhaustivePQScorer(catalogue: c).topK(q, k: 25, excluding: [7])
         for (a, b) in zip(pq, try dense.topK(q, k: 25, excluding: [7])) { #expect(Swift.abs(a.score - b.score) < 1e-3) }

@@ -93,3 +93,61 @@ if args.contains("--prune") {
         }
     }
 }
+
+// MARK: - Codebook layout: item-major (the library's) vs split-major, same PQTopK work
+
+if args.contains("--layout") {
+    let n = Int(Double(value("--layout-items") ?? "1e7")!), m = 8, b = 256
+    let c = try! PQCatalogue.random(items: n, splits: m, dim: dim, seed: 7)
+    // Split-major copy: codes[k·n + i].
+    var splitMajor = [UInt8](repeating: 0, count: n * m)
+    for i in 0..<n { for k in 0..<m { splitMajor[k * n + i] = c.codes[i * m + k] } }
+    var rng = SplitMix64(seed: 5)
+    let qs = (0..<queries).map { _ in (0..<dim).map { _ in rng.nextNormal() } }
+    /// PQTopK over split-major codes: blocks of 4096 items accumulated split by split (in split
+    /// order, so scores are identical), then offered to the thread's top-K.
+    func splitMajorTopK(_ q: [Float]) -> [ScoredItem] {
+        let s = try! c.subIDScores(q)
+        let chunks = Parallel.chunkCount(n, grain: 65_536)
+        var parts = [TopKSelector](repeating: TopKSelector(k: 10), count: chunks)
+        splitMajor.withUnsafeBufferPointer { cb in
+            s.withUnsafeBufferPointer { sb in
+                parts.withUnsafeMutableBufferPointer { pp in
+                    Parallel.forChunks(n, grain: 65_536) { ch, range in
+                        var sel = TopKSelector(k: 10)
+                        var acc = [Float](repeating: 0, count: 4096)
+                        var lo = range.lowerBound
+                        while lo < range.upperBound {
+                            let hi = min(range.upperBound, lo + 4096)
+                            for j in 0..<(hi - lo) { acc[j] = sb[Int(cb[lo + j])] }
+                            for k in 1..<m {
+                                let row = cb.baseAddress! + k * n, t = sb.baseAddress! + k * b
+                                for j in 0..<(hi - lo) { acc[j] += t[Int(row[lo + j])] }
+                            }
+                            var threshold = sel.threshold
+                            for j in 0..<(hi - lo) where acc[j] >= threshold {
+                                sel.offer(acc[j], Int32(lo + j))
+                                threshold = sel.threshold
+                            }
+                            lo = hi
+                        }
+                        pp[ch] = sel
+                    }
+                }
+            }
+        }
+        var all = TopKSelector(k: 10)
+        for p in parts { for x in p.sorted() { all.offer(x.score, x.item) } }
+        return all.sorted()
+    }
+    let pq = PQTopKScorer(catalogue: c)
+    precondition(splitMajorTopK(qs[0]) == (try! pq.topK(qs[0], k: 10, excluding: [])))
+    let itemMajor = time(pq, qs)
+    for q in qs.prefix(3) { _ = splitMajorTopK(q) }
+    var t: [Double] = []
+    for q in qs { let sw = Stopwatch(); _ = splitMajorTopK(q); t.append(sw.elapsedSeconds * 1e3) }
+    t.sort()
+    print("")
+    print("layout, PQTopK m = 8, \(n) items: item-major \(fmt(itemMajor.0, 3)) ms (p95 \(fmt(itemMajor.1, 3))), "
+          + "split-major \(fmt(t[t.count / 2], 3)) ms (p95 \(fmt(t[min(t.count - 1, Int(Double(t.count) * 0.95))], 3)))")
+}

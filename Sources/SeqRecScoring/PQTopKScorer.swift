@@ -58,17 +58,7 @@ public struct PQTopKScorer: TopKScorer {
     static func scan8(_ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ range: Range<Int>,
                       _ sel: inout TopKSelector) {
         var threshold = sel.threshold
-        @inline(__always) func score(_ c: UnsafePointer<UInt8>) -> Float {
-            var acc = s[Int(c[0])]
-            acc += s[256 + Int(c[1])]
-            acc += s[512 + Int(c[2])]
-            acc += s[768 + Int(c[3])]
-            acc += s[1024 + Int(c[4])]
-            acc += s[1280 + Int(c[5])]
-            acc += s[1536 + Int(c[6])]
-            acc += s[1792 + Int(c[7])]
-            return acc
-        }
+        @inline(__always) func score(_ c: UnsafePointer<UInt8>) -> Float { pqScore8(c, s) }
         var i = range.lowerBound
         while i + 2 <= range.upperBound {
             let a = score(codes + i * 8), b = score(codes + i * 8 + 8)

@@ -79,17 +79,7 @@ public struct RecJPQPruneScorer: TopKScorer {
         let eight = m == 8 && b == 256
         @inline(__always) func score(_ e: Int) -> Float {
             let c = codes + e * m
-            if eight {   // same order as the general loop, unrolled
-                var acc = s[Int(c[0])]
-                acc += s[256 + Int(c[1])]
-                acc += s[512 + Int(c[2])]
-                acc += s[768 + Int(c[3])]
-                acc += s[1024 + Int(c[4])]
-                acc += s[1280 + Int(c[5])]
-                acc += s[1536 + Int(c[6])]
-                acc += s[1792 + Int(c[7])]
-                return acc
-            }
+            if eight { return pqScore8(c, s) }
             var acc: Float = 0
             for split in 0..<m { acc += s[split * b + Int(c[split])] }
             return acc

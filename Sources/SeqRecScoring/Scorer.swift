@@ -40,3 +40,18 @@ enum ScorerSupport {
         return all
     }
 }
+
+/// Σₖ S[k, c[k]] for m = 8, b = 256, summed in split order (identical to the general loop),
+/// unrolled with byte loads feeding the table lookups. Shared by PQTopK and RecJPQPrune.
+@inline(__always)
+func pqScore8(_ c: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>) -> Float {
+    var acc = s[Int(c[0])]
+    acc += s[256 + Int(c[1])]
+    acc += s[512 + Int(c[2])]
+    acc += s[768 + Int(c[3])]
+    acc += s[1024 + Int(c[4])]
+    acc += s[1280 + Int(c[5])]
+    acc += s[1536 + Int(c[6])]
+    acc += s[1792 + Int(c[7])]
+    return acc
+}

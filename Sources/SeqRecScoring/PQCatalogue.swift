@@ -1,4 +1,5 @@
 import SeqRecCore
+import SeqRecTensor
 
 /// An item catalogue compressed by product quantisation (RecJPQ, thesis ch. 6): every item has
 /// one sub-id per split (`splits` = m, bytes below `subIDs` = b ≤ 256), and the item embedding
@@ -84,12 +85,15 @@ public struct PQCatalogue: Sendable {
         }
         let w = dim / splits
         var s = [Float](repeating: 0, count: splits * subIDs)
-        for k in 0..<splits {
-            for j in 0..<subIDs {
-                var acc: Float = 0
-                let e = (k * subIDs + j) * w
-                for t in 0..<w { acc += subEmbeddings[e + t] * query[k * w + t] }
-                s[k * subIDs + j] = acc
+        // One sgemv per split: S_k = Ψ_k (b × d/m) · φ_k. Every scorer uses this same table.
+        s.withUnsafeMutableBufferPointer { sp in
+            subEmbeddings.withUnsafeBufferPointer { pp in
+                query.withUnsafeBufferPointer { qp in
+                    for k in 0..<splits {
+                        BLAS.sgemv(transpose: false, m: subIDs, n: w, a: pp.baseAddress! + k * subIDs * w, lda: w,
+                                   x: qp.baseAddress! + k * w, y: sp.baseAddress! + k * subIDs)
+                    }
+                }
             }
         }
         return s

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SeqRecBaselines", targets: ["SeqRecBaselines"]),
         .library(name: "SeqRecScoring", targets: ["SeqRecScoring"]),
         .library(name: "SeqRecCompression", targets: ["SeqRecCompression"]),
+        .library(name: "SeqRecObjectives", targets: ["SeqRecObjectives"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,8 @@ let package = Package(
         // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
+        // Training losses (BCE, gBCE, softmax, sampled softmax), each declaring what it needs.
+        .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
         .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // RecJPQ: codebooks, assignment strategies, the sub-item embedding layer.
@@ -56,6 +59,8 @@ let package = Package(
         .testTarget(name: "SeqRecScoringTests", dependencies: ["SeqRecCore", "SeqRecScoring"]),
         .testTarget(name: "SeqRecCompressionTests", dependencies: [
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecScoring", "SeqRecCompression", "SeqRecTestSupport"]),
+        .testTarget(name: "SeqRecObjectivesTests", dependencies: [
+            "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecObjectives", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),

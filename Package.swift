@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SeqRecScoring", targets: ["SeqRecScoring"]),
         .library(name: "SeqRecCompression", targets: ["SeqRecCompression"]),
         .library(name: "SeqRecObjectives", targets: ["SeqRecObjectives"]),
+        .library(name: "SeqRecModels", targets: ["SeqRecModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,9 @@ let package = Package(
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Training losses (BCE, gBCE, softmax, sampled softmax), each declaring what it needs.
         .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        // Sequential models (SASRec so far), their objectives and evaluation adapters.
+        .target(name: "SeqRecModels", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval",
+                                                     "SeqRecObjectives"]),
         // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
         .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // RecJPQ: codebooks, assignment strategies, the sub-item embedding layer.
@@ -61,6 +65,9 @@ let package = Package(
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecScoring", "SeqRecCompression", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecObjectivesTests", dependencies: [
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecObjectives", "SeqRecTestSupport"]),
+        .testTarget(name: "SeqRecModelsTests", dependencies: [
+            "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
+            "SeqRecBaselines"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),

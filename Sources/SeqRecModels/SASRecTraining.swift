@@ -41,10 +41,10 @@ extension SASRec {
         let table = outputTable.tracked
         let mask = Tensor(shape: [rows], scalars: batch.labels.ids.map { $0 == 0 ? 0 : 1 })
         switch loss.requirement {
-        case .sampledNegatives(let k):
+        case .sampledNegatives:
             let positive = (flat * table.gatherRows(batch.labels)).sum(axis: 1)
-            let negEmb = table.gatherRows(batch.negatives)                                   // [rows, k, d]
-            let negative = Tensor.matmul(flat.reshaped([rows, 1, d]), negEmb, transposeB: true).reshaped([rows, k])
+            // Fused: never materialises the rows × k × d gathered negatives.
+            let negative = Tensor.sampledDot(flat, table, batch.negatives)                   // [rows, k]
             return loss(.sampled(positive: positive, negatives: negative, mask: mask))
         case .fullCatalogue:
             let logits = Tensor.matmul(flat, table, transposeB: true)                        // [rows, N + 2]

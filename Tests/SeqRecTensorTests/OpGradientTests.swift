@@ -63,6 +63,7 @@ let opCases: [OpCase] = [
     OpCase(name: "gatherRows", shapes: [[5, 3]]) { $0[0].gatherRows(ids) },
     OpCase(name: "gatherRows padding", shapes: [[5, 3]]) { $0[0].gatherRows(ids, paddingID: 4) },
     OpCase(name: "gatherLast", shapes: [[2, 3, 4]]) { $0[0].gatherLast(lastIDs) },
+    OpCase(name: "sampledDot", shapes: [[3, 4], [6, 4]]) { Tensor.sampledDot($0[0], $0[1], IDTensor(shape: [3, 2], [5, 0, 2, 2, 5, 1])) },
     OpCase(name: "matmul", shapes: [[3, 4], [4, 5]]) { Tensor.matmul($0[0], $0[1]) },
     OpCase(name: "matmul Aᵀ", shapes: [[4, 3], [4, 5]]) { Tensor.matmul($0[0], $0[1], transposeA: true) },
     OpCase(name: "matmul Bᵀ", shapes: [[3, 4], [5, 4]]) { Tensor.matmul($0[0], $0[1], transposeB: true) },

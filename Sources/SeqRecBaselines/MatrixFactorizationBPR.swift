@@ -92,15 +92,3 @@ public struct MatrixFactorizationBPR: ItemScorer {
     }
 }
 
-@inline(__always)
-func stableSigmoid(_ x: Float) -> Float {
-    if x >= 0 { return 1 / (1 + expf(-x)) }
-    let e = expf(x)
-    return e / (1 + e)
-}
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif

@@ -44,8 +44,9 @@ public struct StatsCommand: ParsableCommand {
 
     private func load() throws -> (String, DatasetStatistics, String) {
         if data.format == "gsasrec-split", let path = data.path {
-            let split = GSASRecPortSplit(directory: path)
-            return (data.label, try split.statistics(), try split.load().dataset.fingerprint.description)
+            let port = GSASRecPortSplit(directory: path)
+            let split = try port.load()
+            return (data.label, try port.statistics(of: split), split.dataset.fingerprint.description)
         }
         let d = try data.dataset()
         return (data.label, d.statistics, d.fingerprint.description)

@@ -94,6 +94,8 @@ public struct Evaluator {
         }
         let blocks = stride(from: 1, through: n, by: block).map { Int32($0)..<Int32(Swift.min(n + 1, $0 + block)) }
         let filter = filterSeen
+        // Each row's distinct seen items, built once per batch (not once per block).
+        let seenItems: [[Int32]] = cases.map { filter ? Array(Set(split.input($0))) : [] }
         for pass in 0..<(blocks.count == 1 ? 1 : 2) {
             // Pass 0: target score, top-K, sampled scores (+ counts if one block covers all).
             // Pass 1 (several blocks only): counts against the now-known target score.
@@ -113,8 +115,8 @@ public struct Evaluator {
                                     let c = cases[r]
                                     let row = b.baseAddress! + r * width
                                     let seen = scr[chunk].withUnsafeMutableBufferPointer { $0.baseAddress! }
-                                    if filter { for i in split.input(c) { seen[Int(i)] = true } }
-                                    defer { if filter { for i in split.input(c) { seen[Int(i)] = false } } }
+                                    for i in seenItems[r] { seen[Int(i)] = true }
+                                    defer { for i in seenItems[r] { seen[Int(i)] = false } }
                                     if pass == 0 {
                                         if ids.contains(c.target) { st[r].targetScore = row[Int(c.target - ids.lowerBound)] }
                                         if let neg = negatives?[r] {
@@ -134,13 +136,11 @@ public struct Evaluator {
                                         continue
                                     }
                                     var cand = width
-                                    if filter {
-                                        for i in Set(split.input(c)) where ids.contains(i) {
-                                            cand -= 1
-                                            if counting && i != target {
-                                                let v = row[Int(i - ids.lowerBound)]
-                                                if v > t { g -= 1 } else if v == t { e -= 1 }
-                                            }
+                                    for i in seenItems[r] where ids.contains(i) {
+                                        cand -= 1
+                                        if counting && i != target {
+                                            let v = row[Int(i - ids.lowerBound)]
+                                            if v > t { g -= 1 } else if v == t { e -= 1 }
                                         }
                                     }
                                     // Top-K pass: only candidates beating the current threshold.
@@ -172,7 +172,7 @@ public struct Evaluator {
         var full: [RankedCase] = [], sampled: [RankedCase] = []
         for r in 0..<rows {
             let st = state[r]
-            let filtered = filterSeen && split.input(cases[r]).contains(cases[r].target)
+            let filtered = seenItems[r].contains(cases[r].target)
             full.append(RankedCase(target: cases[r].target, greater: st.greater, ties: st.ties, targetFiltered: filtered,
                                    candidates: st.candidates, top: st.selector.sorted(), targetScore: st.targetScore))
             if negatives != nil {

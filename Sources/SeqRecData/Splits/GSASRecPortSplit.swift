@@ -106,8 +106,10 @@ public struct GSASRecPortSplit: Sendable {
 
     /// Per-user lengths and item counts of the full dataset, including the items the split
     /// hides (known only by count): for Table 2.1.
-    public func statistics() throws -> DatasetStatistics {
-        let split = try load()
+    public func statistics() throws -> DatasetStatistics { try statistics(of: load()) }
+
+    /// The same, for a split already loaded from this directory (reads only `test/output.txt`).
+    public func statistics(of split: DatasetSplit) throws -> DatasetStatistics {
         let d = split.dataset
         var lengths: [Int] = []
         var counts = [Int](repeating: 0, count: d.vocabulary.itemCount)

@@ -1,3 +1,4 @@
+import SeqRecCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -122,20 +123,4 @@ extension Tensor {
 
     /// x², a convenience composed from `*`.
     public func squared() -> Tensor { self * self }
-}
-
-/// σ(x) without overflow for any finite x.
-@inlinable @inline(__always)
-public func stableSigmoid(_ x: Float) -> Float {
-    if x >= 0 {
-        return 1 / (1 + Glibc.expf(-x))
-    }
-    let e = Glibc.expf(x)
-    return e / (1 + e)
-}
-
-/// log(1 + eˣ) without overflow: max(x, 0) + log1p(e^(−|x|)).
-@inlinable @inline(__always)
-public func stableSoftplus(_ x: Float) -> Float {
-    (x > 0 ? x : 0) + Glibc.log1pf(Glibc.expf(-Swift.abs(x)))
 }

@@ -7,9 +7,12 @@ let package = Package(
     name: "SeqRecBenchmarks",
     dependencies: [.package(name: "SeqRec", path: "..")],
     targets: [
+        // Timing helpers shared by the benchmark executables (median of sorted runs, formatting).
+        .target(name: "BenchSupport", dependencies: [.product(name: "SeqRecCore", package: "SeqRec")]),
         .executableTarget(
             name: "seqrec-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "SeqRecCore", package: "SeqRec"),
                 .product(name: "SeqRecTensor", package: "SeqRec"),
                 .product(name: "SeqRecNN", package: "SeqRec"),
@@ -21,6 +24,18 @@ let package = Package(
                 .product(name: "SeqRecData", package: "SeqRec"),
                 .product(name: "SeqRecEval", package: "SeqRec"),
                 .product(name: "SeqRecTensor", package: "SeqRec"),
+            ]),
+        .executableTarget(
+            name: "seqrec-model-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SeqRecCore", package: "SeqRec"),
+                .product(name: "SeqRecData", package: "SeqRec"),
+                .product(name: "SeqRecEval", package: "SeqRec"),
+                .product(name: "SeqRecNN", package: "SeqRec"),
+                .product(name: "SeqRecTensor", package: "SeqRec"),
+                .product(name: "SeqRecObjectives", package: "SeqRec"),
+                .product(name: "SeqRecModels", package: "SeqRec"),
             ]),
         .executableTarget(
             name: "seqrec-scoring-bench",

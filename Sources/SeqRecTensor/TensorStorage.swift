@@ -53,10 +53,13 @@ public final class TensorStorage: @unchecked Sendable {
     }
 }
 
-/// A reusable set of tensor buffers, keyed by size (the caching allocator of a training loop).
+/// A reusable set of tensor buffers, keyed by size class (the caching allocator of a training loop).
 ///
 /// A training step creates and frees the same set of activation and gradient buffers every
-/// step; recycling them avoids page faults on fresh large allocations and heap traffic. A pool
+/// step; recycling them avoids page faults on fresh large allocations and heap traffic. Sizes
+/// above 1,024 floats are rounded up to one of eight classes per power of two (at most 12.5 %
+/// slack), so steps whose shapes vary a little — e.g. a different number of real, unpadded
+/// positions per batch — still reuse buffers instead of faulting in fresh pages. A pool
 /// is explicit state: a trainer owns one and activates it around its steps with `withPool`.
 /// Buffers are handed out uninitialised. Thread-safe.
 public final class BufferPool: @unchecked Sendable {
@@ -81,22 +84,34 @@ public final class BufferPool: @unchecked Sendable {
 
     @usableFromInline
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let size = BufferPool.sizeClass(count)
         lock.lock()
         defer { lock.unlock() }
-        if let p = free[count]?.popLast() {   // in place: no copy of the free list
+        if let p = free[size]?.popLast() {   // in place: no copy of the free list
             reuses += 1
-            idleFloats -= count
+            idleFloats -= size
             return p
         }
         freshAllocations += 1
-        return BufferPool.allocateFresh(count)
+        return BufferPool.allocateFresh(size)
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let size = BufferPool.sizeClass(count)
         lock.lock()
-        free[count, default: []].append(pointer)
-        idleFloats += count
+        free[size, default: []].append(pointer)
+        idleFloats += size
         lock.unlock()
+    }
+
+    /// The capacity a pooled buffer of `count` floats gets: exact up to 1,024, else rounded up
+    /// to a multiple of an eighth of the largest power of two not above `count`.
+    @usableFromInline
+    static func sizeClass(_ count: Int) -> Int {
+        guard count > 1024 else { return count }
+        let power = 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)
+        let step = power / 8
+        return (count + step - 1) / step * step
     }
 
     /// Frees every idle buffer (e.g. after a change of batch shape).

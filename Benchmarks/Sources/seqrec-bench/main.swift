@@ -1,6 +1,7 @@
 import Foundation
 import SeqRecCore
 import SeqRecNN
+import BenchSupport
 import SeqRecTensor
 
 // Engine benchmark for issue 2: sgemm ceiling, SASRec-block training step, gather/scatter.

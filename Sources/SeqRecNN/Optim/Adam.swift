@@ -45,6 +45,30 @@ public final class Adam: Optimizer {
                  weightDecay: weightDecay, decayExclusions: decayExclusions)
     }
 
+    /// The optimiser state of `parameters` (step count and first/second moments by parameter
+    /// name), for checkpoints: restoring it makes the next step identical to an uninterrupted run.
+    public func state(of parameters: [Parameter]) -> (steps: Int, moments: [String: (m: [Float], v: [Float])]) {
+        var out: [String: (m: [Float], v: [Float])] = [:]
+        for p in parameters { if let s = moments[ObjectIdentifier(p)] { out[p.name] = s } }
+        return (stepCount, out)
+    }
+
+    /// Restores a state saved by `state(of:)`.
+    /// - Throws: `HyperparameterError` naming the parameter when a moment's size does not match it.
+    public func restore(steps: Int, moments saved: [String: (m: [Float], v: [Float])], for parameters: [Parameter]) throws {
+        var restored: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+        for p in parameters {
+            guard let s = saved[p.name] else { continue }
+            guard s.m.count == p.value.count, s.v.count == p.value.count else {
+                throw HyperparameterError(key: "optimizer state of \(p.name)", value: "\(s.m.count) values",
+                                          allowed: "\(p.value.count) values (the parameter's size)")
+            }
+            restored[ObjectIdentifier(p)] = s
+        }
+        moments = restored
+        stepCount = steps
+    }
+
     public func step(_ parameters: [Parameter]) {
         stepCount += 1
         let t = Float(stepCount)

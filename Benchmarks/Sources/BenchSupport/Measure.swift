@@ -1,7 +1,7 @@
 import SeqRecCore
 
 /// Runs `body` `warmup` times untimed, then `runs` times; returns sorted seconds.
-func measure(warmup: Int = 1, runs: Int, _ body: () -> Void) -> [Double] {
+public func measure(warmup: Int = 1, runs: Int, _ body: () -> Void) -> [Double] {
     for _ in 0..<warmup { body() }
     var times: [Double] = []
     for _ in 0..<runs {
@@ -12,12 +12,12 @@ func measure(warmup: Int = 1, runs: Int, _ body: () -> Void) -> [Double] {
     return times.sorted()
 }
 
-func median(_ sorted: [Double]) -> Double {
+public func median(_ sorted: [Double]) -> Double {
     let n = sorted.count
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
 }
 
-func fmt(_ v: Double, _ digits: Int = 1) -> String {
+public func fmt(_ v: Double, _ digits: Int = 1) -> String {
     String(format: "%.\(digits)f", v)
 }
 

@@ -1,0 +1,117 @@
+import Foundation
+import SeqRecCore
+
+/// A safetensors file that could not be read, naming the file and what is wrong.
+public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let file: String
+    public let message: String
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}
+
+/// The safetensors format (Hugging Face), so checkpoints load in PyTorch (`safetensors.torch`)
+/// and NumPy (`safetensors.numpy`) without SeqRec: an 8-byte little-endian header length n,
+/// n bytes of UTF-8 JSON mapping each tensor name to `{"dtype", "shape", "data_offsets"}`
+/// (offsets relative to the end of the header) plus an optional `"__metadata__"` map of
+/// strings, then the raw little-endian tensor bytes. SeqRec writes `F32` only, in the order
+/// given, with the header padded by spaces to a multiple of 8 bytes (as the reference writer).
+public enum SafeTensors {
+    /// The bytes of a safetensors file holding `tensors` (in this order) and `metadata`.
+    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        var seen = Set<String>()
+        for (name, t) in tensors {
+            require(seen.insert(name).inserted && name != "__metadata__", "SafeTensors: duplicate or reserved name \(name)")
+            let bytes = t.count * 4
+            header[name] = ["dtype": "F32", "shape": t.shape.array, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(json)
+        for (_, t) in tensors {
+            t.withUnsafeBufferPointer { b in
+                #if _endian(big)
+                for v in b { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+                #else
+                out.append(UnsafeBufferPointer(start: UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                                               count: b.count * 4))
+                #endif
+            }
+        }
+        return out
+    }
+
+    /// Writes a safetensors file atomically (a failed write leaves the previous file intact).
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
+        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+    }
+
+    /// The tensors (by name, in file order) and metadata of a safetensors file's bytes.
+    /// - Throws: `SafeTensorsError` naming `file` for a truncated file, a malformed header,
+    ///   a dtype other than F32, or offsets that do not match the shape or the file.
+    public static func decode(_ data: Data, file: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        guard data.count >= 8 else { throw SafeTensorsError(file: file, "too short for a safetensors header (\(data.count) bytes)") }
+        let n = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
+        guard n <= UInt64(data.count - 8) else {
+            throw SafeTensorsError(file: file, "header length \(n) exceeds the file (\(data.count) bytes): truncated or not safetensors")
+        }
+        let headerEnd = 8 + Int(n)
+        guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))) as? [String: Any] else {
+            throw SafeTensorsError(file: file, "header is not a JSON object")
+        }
+        var metadata: [String: String] = [:]
+        if let m = header["__metadata__"] {
+            guard let strings = m as? [String: String] else { throw SafeTensorsError(file: file, "__metadata__ must map strings to strings") }
+            metadata = strings
+        }
+        let body = data.count - headerEnd
+        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let e = value as? [String: Any], let dtype = e["dtype"] as? String,
+                  let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw SafeTensorsError(file: file, "tensor \(name): entry needs dtype, shape and two data_offsets")
+            }
+            guard dtype == "F32" else { throw SafeTensorsError(file: file, "tensor \(name): dtype \(dtype) is not supported (F32 only)") }
+            guard shape.allSatisfy({ $0 >= 0 }), shape.count <= Shape.maxRank else {
+                throw SafeTensorsError(file: file, "tensor \(name): invalid shape \(shape)")
+            }
+            let count = shape.reduce(1, *)
+            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * 4, offsets[1] <= body else {
+                throw SafeTensorsError(file: file, "tensor \(name): data_offsets \(offsets) do not match shape \(shape) "
+                                       + "(\(count * 4) bytes) within the \(body)-byte body")
+            }
+            entries.append((name, shape, offsets[0], offsets[1]))
+        }
+        entries.sort { $0.begin < $1.begin }
+        for (a, b) in zip(entries, entries.dropFirst()) where b.begin < a.end {
+            throw SafeTensorsError(file: file, "tensors \(a.name) and \(b.name) overlap")
+        }
+        let tensors: [(name: String, tensor: Tensor)] = entries.map { e in
+            var scalars = [Float](repeating: 0, count: (e.end - e.begin) / 4)
+            scalars.withUnsafeMutableBytes { dst in
+                data.copyBytes(to: dst, from: (headerEnd + e.begin)..<(headerEnd + e.end))
+            }
+            #if _endian(big)
+            scalars = scalars.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+            #endif
+            return (e.name, Tensor(shape: Shape(e.shape), scalars: scalars))
+        }
+        return (tensors, metadata)
+    }
+
+    /// Reads a safetensors file.
+    public static func read(path: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SafeTensorsError(file: path, "cannot be read (missing or unreadable)")
+        }
+        return try decode(data, file: path)
+    }
+}

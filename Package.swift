@@ -46,7 +46,7 @@ let package = Package(
 
         // MARK: - Executables
         .target(name: "SeqRecCLI", dependencies: [
-            "SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines",
+            "SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines", "SeqRecTensor", "SeqRecObjectives", "SeqRecModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "seqrec", dependencies: ["SeqRecCLI"]),

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes files so that readers never see a partial result: the bytes go to a temporary file
 /// in the same directory, which is then renamed over the destination. A failed or interrupted
@@ -12,10 +15,11 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         do {
             try data.write(to: tmp)
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
+            // rename(2) replaces the destination atomically (Foundation's replaceItemAt on Linux
+            // can remove the old file and then fail).
+            guard rename(tmp.path, url.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                               NSLocalizedDescriptionKey: "rename failed (errno \(errno))"])
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)

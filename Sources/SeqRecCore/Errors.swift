@@ -59,6 +59,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownKey(section: String, key: String, valid: [String])
     /// A required key is missing.
     case missingKey(section: String, key: String)
+    /// `key` has a value of the wrong type or form.
+    case invalidValue(key: String, message: String)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
             return "unknown key `\(key)` in \(section); valid keys: \(valid.joined(separator: ", "))"
         case let .missingKey(section, key):
             return "missing key `\(key)` in \(section)"
+        case let .invalidValue(key, message):
+            return "invalid value for `\(key)`: \(message)"
         }
     }
 }

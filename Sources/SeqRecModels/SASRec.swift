@@ -30,6 +30,18 @@ public final class SASRec: Layer {
             self.reuseItemEmbeddings = reuseItemEmbeddings
             self.seed = seed
         }
+
+        /// Range checks naming the key.
+        public func validate() throws {
+            try HyperparameterError.checkAtLeast("maxLength", maxLength, 1)
+            try HyperparameterError.checkAtLeast("dim", dim, 1)
+            try HyperparameterError.checkAtLeast("blocks", blocks, 1)
+            try HyperparameterError.checkAtLeast("heads", heads, 1)
+            if dim % heads != 0 {
+                throw HyperparameterError(key: "heads", value: "\(heads)", allowed: "divisors of dim = \(dim)")
+            }
+            try HyperparameterError.check("dropout", Double(dropout), in: 0.0..<1.0)
+        }
     }
 
     public let config: Config
@@ -43,9 +55,8 @@ public final class SASRec: Layer {
 
     /// - Throws: `HyperparameterError` naming the key for invalid settings.
     public init(vocabularySize: Int, config: Config) throws {
-        try HyperparameterError.checkAtLeast("maxLength", config.maxLength, 1)
-        try HyperparameterError.checkAtLeast("dim", config.dim, 1)
-        try HyperparameterError.checkAtLeast("blocks", config.blocks, 1)
+        try config.validate()
+        try HyperparameterError.checkAtLeast("vocabularySize", vocabularySize, 3)
         self.config = config
         self.vocabularySize = vocabularySize
         var rng = SplitMix64(seed: config.seed)

@@ -17,6 +17,14 @@ public struct ShiftedSequenceBatch {
     /// One set of negatives for the whole batch.
     public var sharedNegatives: Bool { negatives.shape.rank == 1 }
 
+    public init(inputs: IDTensor, labels: IDTensor, negatives: IDTensor) {
+        require(labels.count == inputs.count && (negatives.shape.rank == 1 || negatives.shape[0] == labels.count),
+                "ShiftedSequenceBatch: inputs \(inputs.shape), labels \(labels.shape), negatives \(negatives.shape)")
+        self.inputs = inputs
+        self.labels = labels
+        self.negatives = negatives
+    }
+
     /// A batch for `users`, cut on demand from `split`'s training sequences.
     public static func make(_ split: DatasetSplit, users: [Int], length: Int, negatives k: Int, shared: Bool = false,
                             rng: inout SplitMix64) -> ShiftedSequenceBatch {
@@ -76,31 +84,6 @@ extension SASRec {
             let logits = Tensor.matmul(flat, table.slice(axis: 0, 1..<(n + 1)), transposeB: true)   // [R, N]
             let targets = IDTensor(shape: [real.count], ids: labels.map { $0 - 1 })
             return loss(.full(logits: logits, targets: targets, ignoreIndex: -1))
-        }
-    }
-}
-
-/// Scores items for evaluation cases with a trained SASRec: the last position's hidden state
-/// of the (left-padded, truncated) input times the output table. Inference mode, no tape.
-public struct SASRecScorer: ItemScorer {
-    public let model: SASRec
-    public let split: DatasetSplit
-
-    public init(model: SASRec, split: DatasetSplit) {
-        self.model = model
-        self.split = split
-    }
-
-    public func score(_ cases: [EvaluationCase], items: Range<Int32>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
-        let l = model.config.maxLength, d = model.config.dim
-        let ids = cases.flatMap { Padding.leftPadded(split.input($0), length: l) }
-        var context = ForwardContext.inference
-        let h = model.encode(IDTensor(shape: [cases.count, l], ids: ids), &context)
-        let last = h.slice(axis: 1, (l - 1)..<l).reshaped([cases.count, d])
-        let block = model.outputTable.value.slice(axis: 0, Int(items.lowerBound)..<Int(items.upperBound))
-        let scores = Tensor.matmul(last, block, transposeB: true)
-        scores.withUnsafeBufferPointer { s in
-            for i in 0..<s.count { buffer[i] = s[i] }
         }
     }
 }

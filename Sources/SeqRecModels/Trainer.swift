@@ -16,10 +16,11 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var patience = 200
     public var learningRate: Float = 1e-3
     public var beta2: Float = 0.999
-    /// Stop after this many seconds of wall clock (checked after each epoch).
+    /// Stop after this many seconds of training wall clock, summed over resumed sessions
+    /// (checked after each epoch).
     public var wallClockSeconds: Double? = nil
-    /// Append one JSON object per epoch here.
-    public var logPath: String? = nil
+    /// One set of k negatives for the whole batch (one GEMM) instead of k per position (the port).
+    public var sharedNegatives = false
     public var seed: UInt64 = 42
 
     public init() {}
@@ -37,40 +38,67 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 }
 
 /// What happened in a training run.
-public struct TrainingReport: Sendable, Codable {
+public struct TrainingReport: Sendable, Codable, Equatable {
     public enum StopReason: String, Sendable, Codable { case patience, maxEpochs, wallClock, nonFinite }
     public var epochs = 0
     public var steps = 0
     public var bestEpoch = 0
-    public var bestValidationNDCG = -Double.infinity
+    /// −1 until the first validation (NDCG is never negative).
+    public var bestValidationNDCG = -1.0
     public var stopReason = StopReason.maxEpochs
-    /// Per epoch: mean training loss and validation NDCG@10.
+    /// Training wall clock so far, over all sessions of a resumed run.
+    public var seconds = 0.0
+    /// Per epoch: loss, gradient norm, validation metrics, time.
     public var history: [EpochRecord] = []
 
-    public struct EpochRecord: Sendable, Codable {
+    public struct EpochRecord: Sendable, Codable, Equatable {
         public let epoch: Int
         public let steps: Int
         public let meanLoss: Double
+        /// Mean global gradient L2 norm over the epoch's steps.
         public let gradientNorm: Double
         public let validationNDCG: Double
+        public let validationRecall: Double
+        /// Seconds of this epoch (training and validation).
         public let seconds: Double
+        /// Training wall clock at the end of this epoch, over all sessions.
+        public let totalSeconds: Double
     }
 }
 
+/// Where a run writes: `model.safetensors` (best weights so far, with config, fingerprint and
+/// vocabulary), `training-state.safetensors` (everything to resume), `log.jsonl` (one epoch a line).
+public struct RunDirectory: Sendable {
+    public let path: String
+    /// Metadata stamped into every checkpoint (see `ModelCheckpoint.metadata`).
+    public let metadata: [String: String]
+    public init(path: String, metadata: [String: String]) {
+        self.path = path
+        self.metadata = metadata
+    }
+    public var modelPath: String { path + "/" + ModelCheckpoint.fileName }
+    public var statePath: String { path + "/" + TrainingState.fileName }
+    public var logPath: String { path + "/log.jsonl" }
+}
+
 /// Trains SASRec-family models on the shifted-sequence objective with early stopping on
-/// validation NDCG@10 (full catalogue, seen filter on) and best-weight restore. A NaN/Inf loss
-/// or gradient stops the run with the last good (best) weights restored.
+/// validation NDCG@10 (full catalogue, seen filter on) and best-weight restore. With a run
+/// directory it checkpoints after every epoch, and `resume` continues a stopped run exactly
+/// as the uninterrupted run would have (same batches, negatives, dropout masks and updates).
+/// A NaN/Inf loss or gradient stops the run: the best weights are restored and the last good
+/// training state on disk is kept untouched.
 public struct SASRecTrainer {
     public let config: TrainingConfig
+    /// Seconds between progress lines (also one per epoch).
+    public var progressInterval = 10.0
 
     public init(config: TrainingConfig) throws {
         try config.validate()
         self.config = config
     }
 
-    public func train(_ model: SASRec, split: DatasetSplit, loss: any Loss) throws -> TrainingReport {
-        var report = TrainingReport()
-        var rng = SplitMix64(seed: config.seed)
+    public func train(_ model: SASRec, split: DatasetSplit, loss: any Loss, output: RunDirectory? = nil,
+                      resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> TrainingReport {
         let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= 2 }
         guard !users.isEmpty else { throw DataError(file: split.dataset.name, "no user has 2 training items") }
         let negatives: Int
@@ -79,62 +107,128 @@ public struct SASRecTrainer {
         case .fullCatalogue: negatives = 1
         }
         let adam = try Adam(learningRate: config.learningRate, beta2: config.beta2)
-        let evaluator = Evaluator(metrics: [NDCG(k: 10)], batchSize: 256)
-        let pool = BufferPool()
-        let clock = Stopwatch()
+        var state = TrainingState.Progress(rng: SplitMix64(seed: config.seed), sinceBest: 0, adamSteps: 0, report: TrainingReport())
         var best = model.parameters.map { $0.value.copied() }
-        var sinceBest = 0
-        var log: FileHandle? = nil
-        if let path = config.logPath {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            log = FileHandle(forWritingAtPath: path)
+        let fingerprint = output?.metadata["seqrec.dataset_fingerprint"] ?? split.dataset.fingerprint.description
+        if resume, let output, FileManager.default.fileExists(atPath: output.statePath) {
+            (best, state) = try TrainingState.load(path: output.statePath, into: model, adam: adam, expectedFingerprint: fingerprint,
+                                                 metadata: output.metadata)
+            progress?("resuming after epoch \(state.report.epochs) (\(state.report.steps) steps, best validation NDCG@10 "
+                      + "\(String(format: "%.4f", state.report.bestValidationNDCG)) at epoch \(state.report.bestEpoch))")
+            if state.report.stopReason == .patience || state.report.stopReason == .nonFinite { return finish(model, best, state.report) }
+            state.report.stopReason = .maxEpochs
         }
-        defer { log?.closeFile() }
-        epochs: for epoch in 1...config.maxEpochs {
+        let log = try output.map { try EpochLog(path: $0.logPath, history: state.report.history) }
+        let evaluator = Evaluator(metrics: [NDCG(k: 10), Recall(k: 10)], batchSize: 256)
+        let pool = BufferPool()
+        let session = Stopwatch()
+        let startSeconds = state.report.seconds
+        var lastProgress = Stopwatch()
+        var lastValidation = "–"
+        while state.report.epochs < config.maxEpochs {
+            if let limit = config.wallClockSeconds, state.report.seconds >= limit { state.report.stopReason = .wallClock; break }
+            let epoch = state.report.epochs + 1
             let epochClock = Stopwatch()
             var order = users
-            order.shuffle(using: &rng)
+            order.shuffle(using: &state.rng)
             var lossSum = 0.0, normSum = 0.0, steps = 0
             for b in 0..<config.batchesPerEpoch {
                 let lo = b * config.batchSize % order.count
                 let batchUsers = (0..<config.batchSize).map { order[(lo + $0) % order.count] }
-                let batch = ShiftedSequenceBatch.make(split, users: batchUsers, length: model.config.maxLength,
-                                                      negatives: negatives, rng: &rng)
+                let batch = ShiftedSequenceBatch.make(split, users: batchUsers, length: model.config.maxLength, negatives: negatives,
+                                                      shared: config.sharedNegatives, rng: &state.rng)
                 model.zeroGradients()
-                var context = ForwardContext(training: true, seed: rng.next())
+                var context = ForwardContext(training: true, seed: state.rng.next())
                 let value = pool.withPool { valueAndGradient { model.loss(batch, loss, &context) } }
                 let norm = GradientClipping.globalNorm(model.parameters)
                 if !value.isFinite || !norm.isFinite {
-                    for (p, v) in zip(model.parameters, best) { p.assign(v) }
-                    report.stopReason = .nonFinite
-                    break epochs
+                    progress?("epoch \(epoch) step \(b + 1): non-finite loss \(value) / gradient norm \(norm); "
+                              + "stopping with the best weights (epoch \(state.report.bestEpoch)); the last good checkpoint is kept")
+                    state.report.stopReason = .nonFinite
+                    return finish(model, best, state.report)
                 }
                 adam.step(model.parameters)
                 lossSum += Double(value)
                 normSum += Double(norm)
                 steps += 1
-                report.steps += 1
+                state.report.steps += 1
+                if let progress, lastProgress.elapsedSeconds >= progressInterval {
+                    let rate = Double(steps) / epochClock.elapsedSeconds
+                    progress("epoch \(epoch) step \(state.report.steps) | \(String(format: "%.2f", rate)) steps/s | loss "
+                             + "\(String(format: "%.4f", lossSum / Double(steps))) | grad-norm \(String(format: "%.3f", normSum / Double(steps)))"
+                             + " | last val NDCG@10 \(lastValidation)")
+                    lastProgress.reset()
+                }
             }
-            let ndcg = try evaluator.evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split))
-                .means["ndcg@10"] ?? 0
-            report.epochs = epoch
-            let record = TrainingReport.EpochRecord(epoch: epoch, steps: report.steps, meanLoss: lossSum / Double(max(steps, 1)),
-                                                    gradientNorm: normSum / Double(max(steps, 1)), validationNDCG: ndcg,
-                                                    seconds: epochClock.elapsedSeconds)
-            report.history.append(record)
-            if let log, let line = try? JSONEncoder().encode(record) { log.write(line + Data("\n".utf8)) }
-            if ndcg > report.bestValidationNDCG {
-                report.bestValidationNDCG = ndcg
-                report.bestEpoch = epoch
+            let validation = try evaluator.evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split)).means
+            let ndcg = validation["ndcg@10"] ?? 0
+            state.report.epochs = epoch
+            state.report.seconds = startSeconds + session.elapsedSeconds
+            let record = TrainingReport.EpochRecord(
+                epoch: epoch, steps: state.report.steps, meanLoss: lossSum / Double(max(steps, 1)),
+                gradientNorm: normSum / Double(max(steps, 1)), validationNDCG: ndcg, validationRecall: validation["recall@10"] ?? 0,
+                seconds: epochClock.elapsedSeconds, totalSeconds: state.report.seconds)
+            state.report.history.append(record)
+            let improved = ndcg > state.report.bestValidationNDCG
+            if improved {
+                state.report.bestValidationNDCG = ndcg
+                state.report.bestEpoch = epoch
                 best = model.parameters.map { $0.value.copied() }
-                sinceBest = 0
+                state.sinceBest = 0
             } else {
-                sinceBest += 1
-                if sinceBest >= config.patience { report.stopReason = .patience; break }
+                state.sinceBest += 1
+                if state.sinceBest >= config.patience { state.report.stopReason = .patience }
             }
-            if let limit = config.wallClockSeconds, clock.elapsedSeconds >= limit { report.stopReason = .wallClock; break }
+            lastValidation = String(format: "%.4f", ndcg)
+            progress?("epoch \(epoch) done: \(state.report.steps) steps, loss \(String(format: "%.4f", record.meanLoss)), "
+                      + "val NDCG@10 \(lastValidation) R@10 \(String(format: "%.4f", record.validationRecall)) "
+                      + "(best \(String(format: "%.4f", state.report.bestValidationNDCG)) @ \(state.report.bestEpoch)), "
+                      + "\(String(format: "%.1f", record.seconds)) s")
+            lastProgress.reset()
+            if let output {
+                state.adamSteps = adam.stepCount
+                if improved { try ModelCheckpoint.save(model, metadata: output.metadata, to: output.modelPath) }
+                try TrainingState.save(model: model, best: best, adam: adam, progress: state, metadata: output.metadata, to: output.statePath)
+                try log?.append(record)
+            }
+            if state.report.stopReason == .patience { break }
+            if state.report.epochs == config.maxEpochs { state.report.stopReason = .maxEpochs }
         }
+        if let limit = config.wallClockSeconds, state.report.seconds >= limit, state.report.stopReason != .patience {
+            state.report.stopReason = .wallClock
+        }
+        if let output {   // record the stop reason in the state so a resume knows
+            state.adamSteps = adam.stepCount
+            try TrainingState.save(model: model, best: best, adam: adam, progress: state, metadata: output.metadata, to: output.statePath)
+        }
+        return finish(model, best, state.report)
+    }
+
+    private func finish(_ model: SASRec, _ best: [Tensor], _ report: TrainingReport) -> TrainingReport {
         for (p, v) in zip(model.parameters, best) { p.assign(v) }
         return report
+    }
+}
+
+/// The JSONL epoch log. On resume it is rewritten from the checkpoint's history first, so it
+/// never holds an epoch the checkpoint does not (or misses one it does).
+struct EpochLog {
+    let handle: FileHandle
+
+    init(path: String, history: [TrainingReport.EpochRecord]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var text = Data()
+        for r in history { text += try encoder.encode(r) + Data("\n".utf8) }
+        try AtomicFile.write(text, to: path)
+        guard let h = FileHandle(forWritingAtPath: path) else { throw CheckpointError(file: path, "cannot open the log for writing") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    func append(_ record: TrainingReport.EpochRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        handle.write(try encoder.encode(record) + Data("\n".utf8))
     }
 }

@@ -17,7 +17,7 @@ public enum LossInput {
     case full(logits: Tensor, targets: IDTensor, ignoreIndex: Int32)
 }
 
-/// A training loss. One file per loss plus one line in `Losses.all`.
+/// A training loss. One file per loss plus one line in `Losses.registry`.
 public protocol Loss {
     static var id: String { get }
     /// What the trainer must compute for this loss.
@@ -26,8 +26,51 @@ public protocol Loss {
     func callAsFunction(_ input: LossInput) -> Tensor
 }
 
+/// The `loss` section of a run config. `negatives` applies to sampled losses, `t` to gBCE.
+public struct LossConfig: Sendable, Codable, Equatable {
+    public var id = GBCELoss.id
+    /// k, negatives per positive (sampled losses).
+    public var negatives = 256
+    /// gBCE calibration parameter t ∈ [0, 1].
+    public var t = 0.75
+    public init(id: String = GBCELoss.id, negatives: Int = 256, t: Double = 0.75) {
+        self.id = id
+        self.negatives = negatives
+        self.t = t
+    }
+}
+
 public enum Losses {
-    public static let all: [String] = [BCELoss.id, GBCELoss.id, SoftmaxCrossEntropyLoss.id, SampledSoftmaxLoss.id]
+    /// Every loss by id: one line each.
+    static let registry: [String: (LossConfig, Int) throws -> any Loss] = [
+        BCELoss.id: { c, _ in try BCELoss(negatives: c.negatives) },
+        GBCELoss.id: { c, n in try GBCELoss(negatives: c.negatives, t: c.t, catalogueSize: n) },
+        SoftmaxCrossEntropyLoss.id: { _, _ in SoftmaxCrossEntropyLoss() },
+        SampledSoftmaxLoss.id: { c, _ in try SampledSoftmaxLoss(negatives: c.negatives) },
+    ]
+
+    /// The registered ids.
+    public static var all: [String] { registry.keys.sorted() }
+
+    /// The loss a config names, for a catalogue of `catalogueSize` items.
+    /// - Throws: `ConfigError.unknownComponent` listing the valid ids; `HyperparameterError`
+    ///   naming `loss.negatives` (1 … |I| − 1: more negatives than other items is an error) or `loss.t`.
+    public static func make(_ config: LossConfig, catalogueSize: Int) throws -> any Loss {
+        guard let build = registry[config.id] else {
+            throw ConfigError.unknownComponent(family: "loss", id: config.id, valid: all)
+        }
+        return try validating(section: "loss") {
+            try HyperparameterError.check("t", config.t, in: 0.0...1.0)
+            if config.negatives > catalogueSize - 1 {   // checked for every loss id that samples, below
+                let probe = try build(LossConfig(id: config.id, negatives: 1, t: config.t), catalogueSize)
+                if case .sampledNegatives = probe.requirement {
+                    throw HyperparameterError(key: "negatives", value: "\(config.negatives)",
+                                              allowed: "[1, \(catalogueSize - 1)] (|I| − 1)")
+                }
+            }
+            return try build(config, catalogueSize)
+        }
+    }
 }
 
 extension LossInput {

@@ -42,9 +42,11 @@ final class PoisonedLoss: Loss {
         config.maxEpochs = 60
         config.patience = 3
         config.learningRate = 3e-3
-        config.logPath = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-train-\(UUID().uuidString).jsonl").path
+        let dir = RunDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-train-\(UUID().uuidString)").path,
+                               metadata: ["seqrec.dataset_fingerprint": split.dataset.fingerprint.description])
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
         let report = try SASRecTrainer(config: config).train(model, split: split,
-                                                             loss: try GBCELoss(negatives: 8, t: 0.75, catalogueSize: 150))
+                                                             loss: try GBCELoss(negatives: 8, t: 0.75, catalogueSize: 150), output: dir)
         #expect(report.stopReason == .patience || report.stopReason == .maxEpochs)
         #expect(report.history.count == report.epochs && report.bestEpoch >= 1)
         // The restored model scores exactly the best validation NDCG again.
@@ -52,8 +54,10 @@ final class PoisonedLoss: Loss {
         #expect(again.means["ndcg@10"]! == report.bestValidationNDCG)
         #expect(report.history.map(\.validationNDCG).max() == report.bestValidationNDCG)
         #expect(report.history[report.bestEpoch - 1].validationNDCG == report.bestValidationNDCG)
-        let lines = try String(contentsOfFile: config.logPath!, encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: dir.logPath, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == report.epochs && lines[0].contains("\"validationNDCG\""))
+        let first = try JSONDecoder().decode(TrainingReport.EpochRecord.self, from: Data(lines[0].utf8))
+        #expect(first == report.history[0] && first.gradientNorm > 0)
     }
 
     @Test func nonFiniteLossStopsWithTheLastGoodWeights() throws {

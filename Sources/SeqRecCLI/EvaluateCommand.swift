@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecEval
+import SeqRecModels
+
+/// `seqrec evaluate`: full-catalogue metrics of a trained checkpoint on a dataset's test (or
+/// validation) cases. The dataset must be the one the model was trained on (same fingerprint).
+public struct EvaluateCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained checkpoint (full catalogue, seen filter) on a dataset's test or validation cases.")
+
+    @OptionGroup var data: DatasetOptions
+
+    @Option(help: "A run directory or its model.safetensors.")
+    var checkpoint: String
+
+    @Option(help: "test | validation")
+    var cases = "test"
+
+    @Option(help: "Validation users sampled from a leave-one-out split (as in training).")
+    var validationUsers = 512
+
+    @Flag(help: "Disable the seen-item filter (on by default, for every model).")
+    var noFilterSeen = false
+
+    @Option(help: "Also write metrics and per-case vectors as JSON here (atomically).")
+    var json: String?
+
+    public init() {}
+
+    public func validate() throws {
+        guard ["test", "validation"].contains(cases) else {
+            throw ValidationError(ConfigError.unknownComponent(family: "cases", id: cases, valid: ["test", "validation"]).description)
+        }
+    }
+
+    public func run() throws { print(try render(), terminator: "") }
+
+    public func render() throws -> String {
+        let ckpt = try ModelCheckpoint.load(path: Self.modelPath(checkpoint))
+        let split = try data.split(validationUsers: validationUsers)
+        try Self.checkSameData(ckpt, split.dataset, checkpoint: checkpoint)
+        let evaluator = Evaluator(metrics: TrainingRun.testMetrics, filterSeen: !noFilterSeen)
+        let chosen = cases == "test" ? split.test : split.validation
+        let r = try evaluator.evaluate(chosen, in: split, scorer: SASRecScorer(model: ckpt.model, split: split))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(encoder.encode(r), to: json)
+        }
+        var out = "checkpoint: \(checkpoint) (loss \(ckpt.config.loss.id), k \(ckpt.config.loss.negatives), t \(ckpt.config.loss.t))\n"
+        out += "dataset: \(data.label) (\(split.dataset.fingerprint)); \(chosen.count) \(cases) cases; \(r.protocolDescription)\n"
+        out += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
+        out += "| " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", r.means[$0] ?? .nan) }.joined(separator: " | ") + " |\n"
+        return out
+    }
+
+    /// `dir/model.safetensors` for a directory, else the path itself.
+    static func modelPath(_ path: String) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            return path + "/" + ModelCheckpoint.fileName
+        }
+        return path
+    }
+
+    /// Models are only ever evaluated on the data they were trained on.
+    static func checkSameData(_ ckpt: ModelCheckpoint, _ dataset: SequenceDataset, checkpoint: String) throws {
+        let fp = dataset.fingerprint.description
+        guard fp == ckpt.fingerprint else {
+            throw CheckpointError(file: checkpoint, "trained on dataset \(ckpt.fingerprint), but this dataset is \(fp); "
+                                  + "evaluate on the data and preprocessing the model was trained with")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecModels
+
+/// `seqrec recommend`: top-K items for histories given as external item ids, from a trained
+/// checkpoint. Histories need not have been seen in training; every id must be in the model's
+/// vocabulary (unknown ids are errors naming the id and line, or skipped with --skip-unknown).
+public struct RecommendCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "recommend",
+        abstract: "Recommend the top-K items (external ids, with scores) for a history or a file of histories.",
+        discussion: """
+            One history: --items "i1 i2 i3" (oldest first). Batch: --input FILE, a CSV or TSV of \
+            `user<sep>item` lines, each user's lines in chronological order (a header line `user,item` \
+            is skipped). Output: `user,rank,item,score` lines.
+            """)
+
+    @Option(help: "A run directory or its model.safetensors.")
+    var checkpoint: String
+
+    @Option(help: "One history: external item ids, oldest first, separated by spaces or commas.")
+    var items: String?
+
+    @Option(help: "Batch input: CSV/TSV of user,item lines in chronological order per user.")
+    var input: String?
+
+    @Option(name: .short, help: "How many items to recommend.")
+    var k = 10
+
+    @Flag(help: "Allow items of the history to be recommended (filtered by default, as in evaluation).")
+    var noFilterSeen = false
+
+    @Flag(help: "Drop ids outside the model's vocabulary (with a warning) instead of failing.")
+    var skipUnknown = false
+
+    @Option(help: "Write the recommendations here (atomically) instead of standard output.")
+    var output: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if (items == nil) == (input == nil) { throw ValidationError("give exactly one of --items or --input") }
+        if k < 1 { throw ValidationError("-k must be ≥ 1, got \(k)") }
+    }
+
+    public func run() throws {
+        let text = try render()
+        if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+    }
+
+    public func render() throws -> String {
+        let ckpt = try ModelCheckpoint.load(path: EvaluateCommand.modelPath(checkpoint))
+        let histories = try readHistories()
+        let vocabulary = ckpt.vocabulary
+        var users: [String] = [], ids: [[Int32]] = []
+        var warnings: [String] = []
+        for h in histories {
+            var mapped: [Int32] = []
+            for (item, line) in h.items {
+                if let id = vocabulary.internalID(item) { mapped.append(id); continue }
+                let place = input.map { "\($0):\(line)" } ?? "--items"
+                guard skipUnknown else {
+                    throw CheckpointError(file: place, "item `\(item)` is not in the model's vocabulary "
+                                          + "(\(vocabulary.itemCount) items); use --skip-unknown to drop such items")
+                }
+                warnings.append("\(place): skipped unknown item `\(item)`")
+            }
+            guard !mapped.isEmpty else {
+                throw CheckpointError(file: input ?? "--items", "user \(h.user): no known items in the history")
+            }
+            users.append(h.user)
+            ids.append(mapped)
+        }
+        for w in warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
+        let recs = try ckpt.model.recommend(ids, k: k, filterSeen: !noFilterSeen)
+        var out = "user,rank,item,score\n"
+        for (user, list) in zip(users, recs) {
+            for (rank, s) in list.enumerated() {
+                out += "\(user),\(rank + 1),\(vocabulary.externalID(s.item)),\(String(format: "%.6g", s.score))\n"
+            }
+        }
+        return out
+    }
+
+    struct History {
+        let user: String
+        var items: [(String, Int)]   // external id, source line
+    }
+
+    func readHistories() throws -> [History] {
+        if let items {
+            let ids = items.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
+            guard !ids.isEmpty else { throw ValidationError("--items is empty") }
+            return [History(user: "input", items: ids.map { ($0, 1) })]
+        }
+        let path = input!
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(file: path, "cannot be read") }
+        var out: [History] = [], index: [String: Int] = [:]
+        for (n, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty { continue }
+            let fields = line.split(whereSeparator: { $0 == "," || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            if n == 0, fields.first?.lowercased() == "user" { continue }
+            guard fields.count >= 2 else {
+                throw DataError(file: path, line: n + 1, "expected `user<sep>item`, found \(fields.count) field(s)")
+            }
+            if let i = index[fields[0]] { out[i].items.append((fields[1], n + 1)) } else {
+                index[fields[0]] = out.count
+                out.append(History(user: fields[0], items: [(fields[1], n + 1)]))
+            }
+        }
+        guard !out.isEmpty else { throw DataError(file: path, "no histories") }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecModels
+
+/// `seqrec train`: trains SASRec / gSASRec from a strict JSON config (or a preset), checkpoints
+/// every epoch into `--out`, evaluates the best weights on the test cases and writes `result.json`.
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train SASRec/gSASRec with checkpoints, early stopping and resume; evaluate on the test cases.",
+        discussion: """
+            The config is JSON with sections model, loss and training; keys left out keep the \
+            preset's values, unknown keys are errors. Example: \
+            {"loss": {"id": "gbce", "negatives": 256, "t": 0.75}, "training": {"wallClockSeconds": 7200}}
+            """)
+
+    @OptionGroup var data: DatasetOptions
+
+    @Option(help: "Starting configuration: \(RunConfig.presets.keys.sorted().joined(separator: " | ")).")
+    var preset = "gsasrec"
+
+    @Option(help: "JSON config laid over the preset (strict: unknown keys are errors).")
+    var config: String?
+
+    @Option(help: "Run directory: model.safetensors, training-state.safetensors, log.jsonl, result.json.")
+    var out: String
+
+    @Flag(help: "Continue the run in --out exactly where it stopped.")
+    var resume = false
+
+    @Option(help: "Validation users sampled from a leave-one-out split (seeded); the gSASRec port uses 512.")
+    var validationUsers = 512
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard RunConfig.presets[preset] != nil else {
+            throw ValidationError(ConfigError.unknownComponent(family: "preset", id: preset, valid: RunConfig.presets.keys.sorted()).description)
+        }
+        if validationUsers < 1 { throw ValidationError("--validation-users must be ≥ 1") }
+    }
+
+    /// The preset with the config file laid over it.
+    func resolvedConfig() throws -> RunConfig {
+        let base = RunConfig.presets[preset]!
+        guard let config else { return base }
+        return try RunConfig.load(path: config, over: base)
+    }
+
+    public func run() throws {
+        let resolved = try resolvedConfig()
+        let split = try data.split(validationUsers: validationUsers)
+        let stderr = FileHandle.standardError
+        let log: ((String) -> Void)? = quiet ? nil : { stderr.write(Data(("[train] " + $0 + "\n").utf8)) }
+        log?("dataset \(data.label): \(split.dataset.fingerprint); \(split.validation.count) validation / \(split.test.count) test cases")
+        log?("config \(resolved.json)")
+        let (result, _) = try TrainingRun(config: resolved, split: split, dataset: data.label, directory: out)
+            .run(resume: resume, progress: log)
+        print(Self.summary(result, directory: out), terminator: "")
+    }
+
+    static func summary(_ r: RunResult, directory: String) -> String {
+        let t = r.training
+        var s = "stopped: \(t.stopReason.rawValue) after \(t.epochs) epochs, \(t.steps) steps, \(String(format: "%.0f", t.seconds)) s; "
+        s += "best validation NDCG@10 \(String(format: "%.4f", t.bestValidationNDCG)) at epoch \(t.bestEpoch)\n"
+        s += "test (\(r.testUsers.count) cases, \(r.evaluationProtocol)):\n"
+        s += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
+        s += "| " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", r.test[$0] ?? .nan) }.joined(separator: " | ") + " |\n"
+        s += "wrote \(directory)/model.safetensors, result.json, log.jsonl\n"
+        return s
+    }
+}

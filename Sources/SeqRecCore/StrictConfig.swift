@@ -1,0 +1,87 @@
+import Foundation
+
+/// Decodes configuration JSON strictly: a user's file is laid over the defaults (absent keys
+/// keep their default), every key must be a setting of its section, and type errors name the
+/// key path. So `{"training": {"batchSise": 64}}` is an error naming `training.batchSise` and
+/// the valid keys — never a silently ignored typo.
+public enum StrictConfig {
+    /// `T` decoded from `json` over `defaults`.
+    /// - Throws: `ConfigError.unknownKey` (with the valid keys), or `ConfigError.invalidValue`
+    ///   naming the key path when a value has the wrong type.
+    public static func decode<T: Codable>(_ type: T.Type, from json: Data, defaults: T, section: String) throws -> T {
+        let user: Any
+        do { user = try JSONSerialization.jsonObject(with: json) } catch {
+            throw ConfigError.invalidValue(key: section, message: "not valid JSON (\(error.localizedDescription))")
+        }
+        let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults))
+        let merged = try merge(user, over: base, mirror: Mirror(reflecting: defaults), path: section)
+        let data = try JSONSerialization.data(withJSONObject: merged)
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
+            throw ConfigError.invalidValue(key: keyPath(section, error), message: reason(error))
+        }
+    }
+
+    /// Keys a value of this type accepts: its stored properties (optional ones included).
+    static func keys(_ mirror: Mirror) -> [String] { mirror.children.compactMap(\.label).sorted() }
+
+    static func merge(_ user: Any, over base: Any, mirror: Mirror?, path: String) throws -> Any {
+        guard let u = user as? [String: Any] else {
+            if base is [String: Any] { throw ConfigError.invalidValue(key: path, message: "expected an object") }
+            return user
+        }
+        var out = (base as? [String: Any]) ?? [:]
+        let valid = Set((mirror.map(keys) ?? []) + out.keys)
+        for (key, value) in u {
+            guard valid.contains(key) else {
+                throw ConfigError.unknownKey(section: path, key: key, valid: valid.sorted())
+            }
+            let child = mirror?.children.first { $0.label == key }.map { unwrap(Mirror(reflecting: $0.value)) }
+            if let b = out[key], b is [String: Any] {
+                out[key] = try merge(value, over: b, mirror: child, path: path + "." + key)
+            } else if value is NSNull {
+                out.removeValue(forKey: key)
+            } else {
+                out[key] = value
+            }
+        }
+        return out
+    }
+
+    /// The mirror of an optional's wrapped value (or the mirror itself).
+    private static func unwrap(_ m: Mirror) -> Mirror {
+        if m.displayStyle == .optional, let first = m.children.first { return Mirror(reflecting: first.value) }
+        return m
+    }
+
+    private static func keyPath(_ section: String, _ error: DecodingError) -> String {
+        let path: [CodingKey]
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+            path = c.codingPath
+        @unknown default: path = []
+        }
+        return ([section] + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
+    }
+
+    private static func reason(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let t, _): return "expected a value of type \(t)"
+        case .valueNotFound(let t, _): return "missing value of type \(t)"
+        case .keyNotFound(let k, _): return "missing key \(k.stringValue)"
+        case .dataCorrupted(let c): return c.debugDescription
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+extension HyperparameterError {
+    /// The same error with its key placed under `section` (`batchSize` → `training.batchSize`).
+    public func inSection(_ section: String) -> HyperparameterError {
+        HyperparameterError(key: key.hasPrefix(section + ".") ? key : section + "." + key, value: value, allowed: allowed)
+    }
+}
+
+/// Runs `body`, re-throwing a `HyperparameterError` with its key under `section`.
+public func validating<R>(section: String, _ body: () throws -> R) throws -> R {
+    do { return try body() } catch let e as HyperparameterError { throw e.inSection(section) }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecEval
+import SeqRecObjectives
+import SeqRecTensor
+
+/// One complete training run — validate the config, build the model, train with checkpoints
+/// (or resume), evaluate the best weights on the test cases, write `result.json` — shared by
+/// `seqrec train`, the quick start and the experiment harness.
+public struct TrainingRun {
+    public let config: RunConfig
+    public let split: DatasetSplit
+    /// Name of the dataset in tables and results.
+    public let dataset: String
+    /// The run directory (checkpoints, log, result), or nil to keep everything in memory.
+    public let directory: String?
+
+    public init(config: RunConfig, split: DatasetSplit, dataset: String, directory: String?) {
+        self.config = config
+        self.split = split
+        self.dataset = dataset
+        self.directory = directory
+    }
+
+    /// Test metrics reported for every run.
+    public static let testMetrics: [any Metric] = [NDCG(k: 10), Recall(k: 1), Recall(k: 10), MRR()]
+
+    /// Trains and evaluates. Without `resume`, a directory that already holds a run is an error
+    /// (nothing is overwritten).
+    public func run(resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> (RunResult, SASRec) {
+        let n = split.dataset.vocabulary.itemCount
+        try config.validate(catalogueSize: n)
+        let loss = try config.makeLoss(catalogueSize: n)
+        let fingerprint = split.dataset.fingerprint.description
+        let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
+        let output = directory.map {
+            RunDirectory(path: $0, metadata: ModelCheckpoint.metadata(config: config, fingerprint: fingerprint,
+                                                                      vocabulary: split.dataset.vocabulary, environment: environment))
+        }
+        if let output, !resume, FileManager.default.fileExists(atPath: output.statePath) {
+            throw CheckpointError(file: output.path, "already holds a run: pass --resume to continue it, or choose another directory")
+        }
+        if let output { try FileManager.default.createDirectory(atPath: output.path, withIntermediateDirectories: true) }
+        let model = try SASRec(vocabularySize: split.dataset.vocabulary.size, config: config.model)
+        var trainer = try validating(section: "training") { try SASRecTrainer(config: config.training) }
+        trainer.progressInterval = 10
+        let report = try trainer.train(model, split: split, loss: loss, output: output, resume: resume, progress: progress)
+        if let output { try ModelCheckpoint.save(model, metadata: output.metadata, to: output.modelPath) }
+        let evaluator = Evaluator(metrics: TrainingRun.testMetrics)
+        let test = try evaluator.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
+        let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,
+                               splitProtocol: split.protocolDescription, evaluationProtocol: test.protocolDescription,
+                               training: report, test: test.means, testPerUser: test.perCase, testUsers: test.cases.map(\.user))
+        if let output { try result.write(to: output.path + "/result.json") }
+        return (result, model)
+    }
+}
+
+extension RunConfig {
+    /// Named starting points: the gSASRec port's ML-1M configurations and their variants.
+    public static let presets: [String: RunConfig] = [
+        "gsasrec": RunConfig(),
+        "sasrec": RunConfig(loss: LossConfig(id: BCELoss.id, negatives: 1, t: 0)),
+        "sasrec-softmax": RunConfig(loss: LossConfig(id: SoftmaxCrossEntropyLoss.id, negatives: 1, t: 0)),
+    ]
+}

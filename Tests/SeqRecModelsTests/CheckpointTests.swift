@@ -1,0 +1,162 @@
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecEval
+import SeqRecModels
+import SeqRecNN
+import SeqRecObjectives
+import SeqRecTensor
+import Testing
+
+@Suite(.serialized) struct CheckpointTests {
+    static let split = try! LeaveOneOut(validationUsers: 100).split(try! SyntheticDataset(users: 400, items: 80, seed: 11).generate())
+
+    func tinyConfig(epochs: Int) -> RunConfig {
+        var c = RunConfig(model: .init(maxLength: 12, dim: 16, blocks: 1, heads: 1, dropout: 0.2, seed: 3),
+                          loss: LossConfig(id: "gbce", negatives: 4, t: 0.5))
+        c.training.batchSize = 32
+        c.training.batchesPerEpoch = 5
+        c.training.maxEpochs = epochs
+        return c
+    }
+
+    func tempDir() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-ckpt-\(UUID().uuidString)").path
+    }
+
+    @Test func savedModelLoadsWithConfigVocabularyAndIdenticalScores() throws {
+        let dir = tempDir()
+        let (result, model) = try TrainingRun(config: tinyConfig(epochs: 2), split: Self.split, dataset: "toy", directory: dir).run()
+        let ckpt = try ModelCheckpoint.load(path: dir + "/model.safetensors")
+        #expect(ckpt.config == tinyConfig(epochs: 2))
+        #expect(ckpt.fingerprint == Self.split.dataset.fingerprint.description)
+        #expect(ckpt.vocabulary == Self.split.dataset.vocabulary)
+        let histories: [[Int32]] = [[1, 2, 3], [5], Array(repeating: 7, count: 30)]
+        let a = model.lastHidden(histories).scalars, b = ckpt.model.lastHidden(histories).scalars
+        #expect(a == b)
+        let again = try Evaluator(metrics: TrainingRun.testMetrics)
+            .evaluate(Self.split.test, in: Self.split, scorer: SASRecScorer(model: ckpt.model, split: Self.split))
+        #expect(again.means == result.test)
+        let stored = try RunResult.read(path: dir + "/result.json")
+        #expect(stored.test == result.test && stored.fingerprint == ckpt.fingerprint && stored.environment.threads == ThreadBudget.threads)
+        #expect(stored.testPerUser["ndcg@10"]!.count == Self.split.test.count)
+    }
+
+    /// Training 2 epochs, stopping, and resuming for 2 more gives exactly the 4-epoch run.
+    @Test func resumedRunContinuesExactlyAsTheUninterruptedRun() throws {
+        let whole = tempDir(), parts = tempDir()
+        let (full, fullModel) = try TrainingRun(config: tinyConfig(epochs: 4), split: Self.split, dataset: "toy", directory: whole).run()
+        _ = try TrainingRun(config: tinyConfig(epochs: 2), split: Self.split, dataset: "toy", directory: parts).run()
+        let (resumed, resumedModel) = try TrainingRun(config: tinyConfig(epochs: 4), split: Self.split, dataset: "toy", directory: parts)
+            .run(resume: true)
+        #expect(resumed.training.epochs == 4 && resumed.training.steps == full.training.steps)
+        #expect(resumed.training.history.map(\.meanLoss) == full.training.history.map(\.meanLoss))
+        #expect(resumed.training.history.map(\.validationNDCG) == full.training.history.map(\.validationNDCG))
+        for (p, q) in zip(fullModel.parameters, resumedModel.parameters) { #expect(p.value.scalars == q.value.scalars, "\(p.name)") }
+        #expect(resumed.test == full.test)
+        let log = try String(contentsOfFile: parts + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(log.count == 4)
+    }
+
+    @Test func aFinishedDirectoryIsNeverOverwrittenWithoutResume() throws {
+        let dir = tempDir()
+        _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors"))
+        #expect(throws: CheckpointError.self) {
+            _ = try TrainingRun(config: self.tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")) == before)
+    }
+
+    @Test func resumingOnOtherDataOrWithOtherSettingsIsAnError() throws {
+        let dir = tempDir()
+        _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()
+        let other = try LeaveOneOut(validationUsers: 100).split(try SyntheticDataset(users: 400, items: 80, seed: 12).generate())
+        do {
+            _ = try TrainingRun(config: tinyConfig(epochs: 2), split: other, dataset: "toy", directory: dir).run(resume: true)
+            Issue.record("resumed on other data")
+        } catch let e as CheckpointError { #expect(e.message.contains("dataset fingerprint")) }
+        var changed = tinyConfig(epochs: 2)
+        changed.loss.t = 0.9
+        do {
+            _ = try TrainingRun(config: changed, split: Self.split, dataset: "toy", directory: dir).run(resume: true)
+            Issue.record("resumed with another loss")
+        } catch let e as CheckpointError { #expect(e.message.contains("other loss settings")) }
+    }
+
+    @Test func mismatchedOrForeignCheckpointsAreClearErrors() throws {
+        let dir = tempDir()
+        _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()
+        let path = dir + "/model.safetensors"
+        var (tensors, meta) = try SafeTensors.read(path: path)
+        // The recorded config says d = 32 while the weights are d = 16.
+        meta["seqrec.config"] = meta["seqrec.config"]!.replacingOccurrences(of: "\"dim\":16", with: "\"dim\":32")
+        try SafeTensors.write(tensors, metadata: meta, to: dir + "/wrong-shape.safetensors")
+        do { _ = try ModelCheckpoint.load(path: dir + "/wrong-shape.safetensors"); Issue.record("loaded") } catch let e as CheckpointError {
+            #expect(e.message.contains("has shape") && e.message.contains("expects"))
+        }
+        tensors.removeLast()
+        (_, meta) = try SafeTensors.read(path: path)
+        try SafeTensors.write(tensors, metadata: meta, to: dir + "/missing.safetensors")
+        do { _ = try ModelCheckpoint.load(path: dir + "/missing.safetensors"); Issue.record("loaded") } catch let e as CheckpointError {
+            #expect(e.message.contains("is missing"))
+        }
+        try SafeTensors.write(tensors, metadata: [:], to: dir + "/foreign.safetensors")
+        do { _ = try ModelCheckpoint.load(path: dir + "/foreign.safetensors"); Issue.record("loaded") } catch let e as CheckpointError {
+            #expect(e.message.contains("not a SeqRec SASRec checkpoint"))
+        }
+    }
+
+    /// NaN/Inf stops the run; the state on disk stays the last good epoch's.
+    @Test func nonFiniteLossKeepsTheLastGoodCheckpoint() throws {
+        let dir = RunDirectory(path: tempDir(), metadata: ["seqrec.dataset_fingerprint": Self.split.dataset.fingerprint.description])
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        let model = try SASRec(vocabularySize: Self.split.dataset.vocabulary.size, config: tinyConfig(epochs: 1).model)
+        var config = tinyConfig(epochs: 5).training
+        config.batchesPerEpoch = 5
+        let report = try SASRecTrainer(config: config).train(model, split: Self.split,
+                                                             loss: PoisonedLoss(try BCELoss(negatives: 1), failAt: 13), output: dir)
+        #expect(report.stopReason == .nonFinite && report.epochs == 2)
+        let state = try SafeTensors.read(path: dir.statePath)
+        #expect(state.metadata["seqrec.progress"]!.contains("\"epochs\":2"))
+        #expect(state.tensors.allSatisfy { $0.tensor.isFinite })
+        #expect(FileManager.default.fileExists(atPath: dir.modelPath))
+    }
+}
+
+@Suite struct RunConfigTests {
+    func message(_ json: String) -> String {
+        do { _ = try RunConfig.decode(Data(json.utf8), source: "cfg.json"); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func partialConfigsKeepTheDefaults() throws {
+        let c = try RunConfig.decode(Data(#"{"loss": {"negatives": 64}, "training": {"wallClockSeconds": 60}}"#.utf8))
+        var expected = RunConfig()
+        expected.loss.negatives = 64
+        expected.training.wallClockSeconds = 60
+        #expect(c == expected)
+    }
+
+    @Test func unknownKeysAndWrongTypesNameTheKey() {
+        #expect(message(#"{"training": {"batchSise": 3}}"#).contains("cfg.json: unknown key `batchSise` in config.training; valid keys: batchSize"))
+        #expect(message(#"{"modle": {}}"#).contains("unknown key `modle` in config; valid keys: loss, model, training"))
+        #expect(message(#"{"model": {"dim": "big"}}"#).contains("invalid value for `config.model.dim`"))
+        #expect(message("{not json").contains("not valid JSON"))
+    }
+
+    @Test func outOfRangeValuesNameTheKeyAndRange() {
+        func validation(_ edit: (inout RunConfig) -> Void, catalogue: Int = 100) -> String {
+            var c = RunConfig()
+            edit(&c)
+            do { try c.validate(catalogueSize: catalogue); return "valid" } catch { return "\(error)" }
+        }
+        #expect(validation { $0.loss.t = 1.5 } == "loss.t = 1.5 is outside the allowed range [0.0, 1.0]")
+        #expect(validation { $0.loss.negatives = 100 } == "loss.negatives = 100 is outside the allowed range [1, 99] (|I| − 1)")
+        #expect(validation { $0.loss.id = "bce"; $0.loss.negatives = 0 } == "loss.negatives = 0 is outside the allowed range [1, ∞)")
+        #expect(validation { $0.loss.id = "hinge" }.contains("unknown loss `hinge`; valid: bce, gbce, sampled-softmax, softmax"))
+        #expect(validation { $0.model.heads = 3 } == "model.heads = 3 is outside the allowed range divisors of dim = 128")
+        #expect(validation { $0.model.dropout = 1 } == "model.dropout = 1.0 is outside the allowed range [0.0, 1.0)")
+        #expect(validation { $0.training.batchSize = 0 } == "training.batchSize = 0 is outside the allowed range [1, ∞)")
+        #expect(validation { $0.loss.negatives = 16 } == "valid")
+    }
+}

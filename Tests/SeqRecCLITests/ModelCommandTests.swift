@@ -93,4 +93,12 @@ import Testing
             Issue.record("accepted an unknown key")
         } catch { #expect("\(error)".contains("unknown key `epochs` in config.training")) }
     }
+
+    @Test func compareRunsPairedTestsOverTheSameUsers() throws {
+        let out = try CompareCommand.parse([Self.run, Self.run + "/result.json"]).render()
+        #expect(out.contains("paired t-test, Bonferroni over 3 comparisons"))
+        let lines = out.split(separator: "\n")
+        #expect(!lines[4].contains("†"))   // a run against itself is never significantly different
+        #expect(lines.count == 5 && lines[4].contains("gbce k 8 t 0.5"))
+    }
 }

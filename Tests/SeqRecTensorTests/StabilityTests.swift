@@ -1,3 +1,4 @@
+import Foundation
 import SeqRecCore
 import SeqRecTensor
 import Testing
@@ -57,5 +58,22 @@ import Testing
         let s = x.softmax(mask: mask).scalars
         #expect(s[0] == 0 && s[1] == 0 && s[2] == 0)
         #expect(Swift.abs(s[3] + s[4] - 1) < 1e-6 && s[5] == 0)
+    }
+}
+
+@Suite struct VectorExpTests {
+    /// The vectorised exp behind `exp()` and the fused softmax kernels, against Double `exp`.
+    @Test func expMatchesDoublePrecisionWithinTwoUlpAndHandlesTheEdges() {
+        var xs: [Float] = stride(from: -87.0, through: 88.5, by: 0.0137).map { Float($0) }
+        xs += [0, -0.0, 1e-30, -1e-30, 88.7, -87.3, -88, -100, -1e4, 89, 1e4, -.infinity, .infinity, .nan]
+        let y = Tensor(xs).exp().scalars
+        for (x, v) in zip(xs, y) {
+            if x.isNaN { #expect(v.isNaN); continue }
+            if x < -87.34 { #expect(v == 0, "exp(\(x))"); continue }
+            if x > 88.73 { #expect(v == .infinity, "exp(\(x))"); continue }
+            let exact = Foundation.exp(Double(x))
+            let ulp = Double(Float(exact).ulp)
+            #expect(Swift.abs(Double(v) - exact) <= 2 * ulp + 1e-45, "exp(\(x)) = \(v), exact \(exact)")
+        }
     }
 }

@@ -15,35 +15,49 @@ extension Tensor {
         require(rank == 2 && targets.shape == Shape([shape[0]]),
                      "softmaxCrossEntropy: logits \(shape) need targets [\(rank == 2 ? shape[0] : -1)], got \(targets.shape)")
         let n = shape[0], c = shape[1]
-        var lse = [Float](repeating: 0, count: n)
-        var total: Double = 0
-        var used = 0
-        let x = ptr
-        for r in 0..<n {
-            let t = targets.ids[r]
-            if t == ignoreIndex { continue }
+        for t in targets.ids where t != ignoreIndex {
             require(t >= 0 && Int(t) < c, "softmaxCrossEntropy: target \(t) out of range 0..<\(c)")
-            let row = x + r * c
-            var mx = -Float.infinity
-            for j in 0..<c where row[j] > mx { mx = row[j] }
-            var s: Float = 0
-            for j in 0..<c { s += expf(row[j] - mx) }
-            lse[r] = mx + logf(s)
-            total += Double(lse[r] - row[Int(t)])
-            used += 1
         }
-        var out = Tensor(used == 0 ? 0 : Float(total / Double(used)))
+        var lse = [Float](repeating: 0, count: n)
+        var perRow = [Double](repeating: 0, count: n)
+        let x = ptr
+        // Rows in parallel; each row: max, then Σ e^(x − max) with the vectorised exp.
+        lse.withUnsafeMutableBufferPointer { lp in
+            perRow.withUnsafeMutableBufferPointer { pr in
+                targets.ids.withUnsafeBufferPointer { tp in
+                    Parallel.for(n, grain: Swift.max(1, 65_536 / Swift.max(c, 1))) { range in
+                        for r in range where tp[r] != ignoreIndex {
+                            let row = x + r * c
+                            let mx = rowMax(row, c)
+                            lp[r] = mx + logf(expSum(row, c, shift: mx))
+                            pr[r] = Double(lp[r] - row[Int(tp[r])])
+                        }
+                    }
+                }
+            }
+        }
+        let used = targets.ids.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+        var out = Tensor(used == 0 ? 0 : Float(perRow.reduce(0, +) / Double(used)))
         if let tape = Tape.active(self) {
             let x0 = detached
             tape.record(&out, self) { g, ctx in
                 let scale = g.scalar / Float(Swift.max(used, 1))
-                let d = Tensor.zeros(x0.shape)
+                let d = Tensor.empty(x0.shape)
                 let xp = x0.ptr, dp = d.ptr
-                for r in 0..<n {
-                    let t = targets.ids[r]
-                    if t == ignoreIndex { continue }
-                    for j in 0..<c { dp[r * c + j] = expf(xp[r * c + j] - lse[r]) * scale }
-                    dp[r * c + Int(t)] -= scale
+                lse.withUnsafeBufferPointer { lp in
+                    targets.ids.withUnsafeBufferPointer { tp in
+                        Parallel.for(n, grain: Swift.max(1, 65_536 / Swift.max(c, 1))) { range in
+                            for r in range {
+                                let t = tp[r]
+                                if t == ignoreIndex {
+                                    (dp + r * c).update(repeating: 0, count: c)
+                                    continue
+                                }
+                                expScaled(xp + r * c, dp + r * c, c, shift: lp[r], scale: scale)
+                                dp[r * c + Int(t)] -= scale
+                            }
+                        }
+                    }
                 }
                 ctx.add(d, to: 0)
             }

@@ -48,9 +48,8 @@ extension Tensor {
                         let o = row * n
                         var s: Float = 0
                         for j in 0..<n where yp[o + j] != -.infinity { s += gp[o + j] }
-                        for j in 0..<n {
-                            dp[o + j] = yp[o + j] == -.infinity ? 0 : gp[o + j] - expf(yp[o + j]) * s
-                        }
+                        expScaled(yp + o, dp + o, n, shift: 0, scale: s)   // e^(log p)·s, 0 where −∞
+                        for j in 0..<n { dp[o + j] = yp[o + j] == -.infinity ? 0 : gp[o + j] - dp[o + j] }
                     }
                 }
                 ctx.add(d, to: 0)
@@ -100,20 +99,9 @@ extension Tensor {
                     for j in 0..<n { oo[j] = log ? -.infinity : 0 }
                     continue
                 }
-                var sum: Float = 0
-                if let m {
-                    for j in 0..<n {
-                        let e = m[j] != 0 ? expf(xo[j] - mx) : 0
-                        oo[j] = e
-                        sum += e
-                    }
-                } else {
-                    for j in 0..<n {
-                        let e = expf(xo[j] - mx)
-                        oo[j] = e
-                        sum += e
-                    }
-                }
+                expScaled(xo, oo, n, shift: mx, scale: 1)   // vectorised exp
+                if let m { for j in 0..<n where m[j] == 0 { oo[j] = 0 } }
+                let sum = rowSum(oo, n)
                 if log {
                     let lse = mx + logf(sum)
                     for j in 0..<n { oo[j] = (m == nil || m![j] != 0) ? xo[j] - lse : -.infinity }

@@ -6,9 +6,11 @@ import Glibc
 // MARK: - Elementwise functions. Each forward is stable for |x| up to 1e4 and beyond.
 
 extension Tensor {
-    /// eˣ.
+    /// eˣ (the vectorised kernel of the softmax ops: ≤ 2 ulp, exactly 0 below −87.3).
     public func exp() -> Tensor {
-        var out = mapElements { Glibc.expf($0) }
+        var out = Tensor.empty(shape)
+        let (src, dst, n) = (ptr, out.ptr, count)
+        Parallel.for(n, grain: 65_536) { r in expScaled(src + r.lowerBound, dst + r.lowerBound, r.count, shift: 0, scale: 1) }
         if let tape = Tape.active(self) {
             let y = out.detached
             tape.record(&out, self) { g, ctx in ctx.add(g * y, to: 0) }

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SeqRecCompression", targets: ["SeqRecCompression"]),
         .library(name: "SeqRecObjectives", targets: ["SeqRecObjectives"]),
         .library(name: "SeqRecModels", targets: ["SeqRecModels"]),
+        .library(name: "SeqRecHarness", targets: ["SeqRecHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,9 +45,13 @@ let package = Package(
         // Classic baselines (Popularity, MF-BPR, the Markov-chain teacher).
         .target(name: "SeqRecBaselines", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
 
+        // Experiment harness: declarative specs, cached resumable cells, tables and SVG figures.
+        .target(name: "SeqRecHarness", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecData", "SeqRecEval", "SeqRecBaselines",
+                                                      "SeqRecModels", "SeqRecScoring", "SeqRecCompression"]),
+
         // MARK: - Executables
         .target(name: "SeqRecCLI", dependencies: [
-            "SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines", "SeqRecTensor", "SeqRecObjectives", "SeqRecModels",
+            "SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines", "SeqRecTensor", "SeqRecObjectives", "SeqRecModels", "SeqRecHarness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "seqrec", dependencies: ["SeqRecCLI"]),
@@ -69,6 +74,7 @@ let package = Package(
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
             "SeqRecBaselines"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
+        .testTarget(name: "SeqRecHarnessTests", dependencies: ["SeqRecCore", "SeqRecHarness"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),
     ],

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import SeqRecCore
+import SeqRecHarness
+
+/// `seqrec reproduce`: regenerates a thesis table or figure from its spec in
+/// `experiments/specs/`, beside the published numbers, at smoke, reduced or full scale.
+public struct ReproduceCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Reproduce a thesis table or figure from its spec (cached, resumable), with the published values beside ours.")
+
+    @Argument(help: "Spec id (file in experiments/specs/) or path to a spec JSON.")
+    var spec: String?
+
+    @Option(help: "smoke | reduced | full")
+    var scale = "smoke"
+
+    @Option(parsing: .upToNextOption, help: "Only rows whose id starts with one of these.")
+    var only: [String] = []
+
+    @Flag(help: "List every spec: what it needs, its scales and expected run times.")
+    var list = false
+
+    @Option(help: "Repository root (dataset paths and experiments/ are relative to it).")
+    var root = FileManager.default.currentDirectoryPath
+
+    @Flag var quiet = false
+
+    public init() {}
+
+    public func validate() throws {
+        if !list && spec == nil { throw ValidationError("give a spec id (see --list)") }
+    }
+
+    var specDirectory: String { root + "/experiments/specs" }
+
+    func specPath(_ s: String) -> String {
+        s.hasSuffix(".json") ? s : specDirectory + "/" + s + ".json"
+    }
+
+    public func run() throws { print(try render(), terminator: "") }
+
+    public func render() throws -> String {
+        if list { return try listing() }
+        let path = specPath(spec!)
+        guard FileManager.default.fileExists(atPath: path) else {
+            let ids = ((try? FileManager.default.contentsOfDirectory(atPath: specDirectory)) ?? [])
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            throw ValidationError(ConfigError.unknownComponent(family: "spec", id: spec!, valid: ids).description)
+        }
+        let s = try ExperimentSpec.load(path: path)
+        let r = try Reproduction(spec: s, scale: scale, root: root, only: only.isEmpty ? nil : only)
+        let stderr = FileHandle.standardError
+        let outcome = try r.run(log: quiet ? { _ in } : { stderr.write(Data(("[reproduce] " + $0 + "\n").utf8)) })
+        var out = try String(contentsOfFile: r.outputDirectory + "/table.md", encoding: .utf8)
+        out += "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
+        for f in outcome.files { out += "  \(f)\n" }
+        return out
+    }
+
+    func listing() throws -> String {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: specDirectory)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        var s = "| spec | kind | title | needs | scales (expected minutes on 2 cores) |\n| --- | --- | --- | --- | --- |\n"
+        for f in files {
+            let spec = try ExperimentSpec.load(path: specDirectory + "/" + f)
+            let needs = (spec.datasets ?? []).map { d -> String in
+                if d.synthetic != nil { return "\(d.name) (embedded)" }
+                let p = d.path.map { $0.hasPrefix("/") ? $0 : root + "/" + $0 } ?? ""
+                return "\(d.name) (\(FileManager.default.fileExists(atPath: p) ? "present" : "absent: \(d.path ?? "")"))"
+            }
+            let scales = ExperimentSpec.scaleNames.compactMap { n in
+                spec.scales[n].map { "\(n) " + ($0.expectedMinutes.map { String(format: "~%g", $0) } ?? "?") }
+            }
+            s += "| \(spec.id) | \(spec.kind) | \(spec.title) | \(needs.isEmpty ? "nothing" : needs.joined(separator: ", ")) | "
+                + scales.joined(separator: ", ") + " |\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import SeqRecCore
+import SeqRecData
+
+/// Loads a spec's datasets once per run (relative paths from the repository root), checking
+/// the expected fingerprint.
+final class DatasetLoader {
+    let root: String
+    private var cache: [String: (DatasetSplit, DatasetStatistics)] = [:]
+
+    init(root: String) { self.root = root }
+
+    /// nil when the dataset's files are absent (its cells are skipped, not failed).
+    func load(_ ref: ExperimentSpec.DatasetRef) throws -> (split: DatasetSplit, statistics: DatasetStatistics)? {
+        if let c = cache[ref.name] { return c }
+        let split: DatasetSplit, stats: DatasetStatistics
+        let label = ref.label ?? ref.name
+        if let s = ref.synthetic {
+            var g = SyntheticDataset()
+            if let v = s["users"] { g.users = Int(v) }
+            if let v = s["items"] { g.items = Int(v) }
+            if let v = s["meanLength"] { g.meanLength = v }
+            if let v = s["seed"] { g.seed = UInt64(v) }
+            let d = try g.generate()
+            split = try LeaveOneOut(validationUsers: ref.validationUsers ?? 512).split(d)
+            stats = d.statistics
+        } else {
+            guard let path = ref.path else { throw SpecError(file: ref.name, "dataset needs `path` or `synthetic`") }
+            let full = path.hasPrefix("/") ? path : root + "/" + path
+            guard FileManager.default.fileExists(atPath: full) else { return nil }
+            if ref.format == "gsasrec-split" {
+                let port = GSASRecPortSplit(directory: full)
+                split = try port.load()
+                stats = try port.statistics(of: split)
+            } else {
+                var options = FormatOptions()
+                let reader = try InteractionFormats.make(ref.format ?? "user-item", options: options)
+                let d = try Preprocessing(minUserInteractions: ref.minUser ?? 0, minItemInteractions: 0)
+                    .apply(to: reader.read(path: full), name: label)
+                split = try LeaveOneOut(validationUsers: ref.validationUsers ?? 512).split(d)
+                stats = d.statistics
+            }
+        }
+        let fp = split.dataset.fingerprint.description
+        if let expected = ref.fingerprint, expected != fp {
+            throw SpecError(file: ref.name, "fingerprint \(fp) differs from the spec's \(expected): other data or preprocessing")
+        }
+        cache[ref.name] = (split, stats)
+        return (split, stats)
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import SeqRecCore
+
+/// One thesis table or figure, declared: what to run (rows × datasets × seeds), at which scale,
+/// which metrics, the published values with their source and tolerance, and the trend checks
+/// that decide at reduced scale. Loaded strictly from `experiments/specs/<id>.json`.
+public struct ExperimentSpec: Codable, Sendable {
+    public var id: String
+    public var title: String
+    /// `statistics` (Table 2.1), `memory` (Table 6.2), `training` (models), `scoring` (Fig. 7.2).
+    public var kind: String
+    /// Where the published numbers come from (thesis table, row, column).
+    public var source: String
+    public var description: String?
+    public var datasets: [DatasetRef]?
+    public var metrics: [String]
+    public var seeds: [UInt64]?
+    /// `smoke`, `reduced`, `full`.
+    public var scales: [String: Scale]
+    public var rows: [Row]
+    /// Cartesian grid of config values; each row is expanded over it (Fig. 5.5's negatives × t).
+    public var grid: [GridAxis]?
+    public var published: [Published]?
+    public var checks: [Check]?
+    public var figure: Figure?
+
+    public struct DatasetRef: Codable, Sendable {
+        public var name: String
+        public var label: String?
+        /// `user-item`, `gsasrec-split`, … (see `seqrec stats --help`).
+        public var format: String?
+        /// Relative to the repository root.
+        public var path: String?
+        /// Expected fingerprint; a mismatch stops the run.
+        public var fingerprint: String?
+        /// Settings of the embedded generator (`users`, `items`, `meanLength`, `seed`).
+        public var synthetic: [String: Double]?
+        public var minUser: Int?
+        public var validationUsers: Int?
+    }
+
+    public struct Scale: Codable, Sendable {
+        public var description: String
+        /// Dataset name used at this scale instead of each row's.
+        public var dataset: String?
+        /// Run-config overrides laid over every row at this scale.
+        public var config: JSONValue?
+        public var expectedMinutes: Double?
+        public var seeds: [UInt64]?
+        /// Scoring: catalogue sizes and queries per size.
+        public var sizes: [Double]?
+        public var queries: Int?
+        /// Compare with the published values at this scale (full scale does by default).
+        public var compare: Bool?
+    }
+
+    public struct Row: Codable, Sendable {
+        public var id: String
+        public var label: String?
+        /// Training: the preset the config is laid over (`gsasrec`, `sasrec`, `sasrec-softmax`).
+        public var preset: String?
+        public var config: JSONValue?
+        public var dataset: String?
+        /// Memory: catalogue size; scoring: the method (`pq-topk`, `recjpq`, `dense`) and splits.
+        public var items: Int?
+        public var method: String?
+        public var splits: Int?
+        /// Non-training baselines: `popularity`, `mf-bpr`.
+        public var group: String?
+    }
+
+    public struct GridAxis: Codable, Sendable {
+        /// Dotted config key, e.g. `loss.negatives`.
+        public var key: String
+        public var values: [JSONValue]
+    }
+
+    public struct Published: Codable, Sendable {
+        public var row: String
+        public var metric: String
+        public var value: Double
+        public var source: String
+        /// Relative tolerance of the verdict (default 0.05: the thesis's ±5 %).
+        public var tolerance: Double?
+        /// An absolute tolerance instead (for published zeros, e.g. a 0.00 % long tail).
+        public var absoluteTolerance: Double?
+        public var dataset: String?
+    }
+
+    public struct Check: Codable, Sendable {
+        /// `greater` (row > than) or `increasing` (metric increases along rows).
+        public var kind: String
+        public var metric: String
+        public var row: String?
+        public var than: String?
+        public var rows: [String]?
+        /// Also require the paired t-test to be significant (Bonferroni-corrected).
+        public var significant: Bool?
+        public var description: String?
+    }
+
+    public struct Figure: Codable, Sendable {
+        /// `line` or `heatmap`.
+        public var kind: String
+        public var file: String
+        public var title: String?
+        public var metric: String?
+        /// Line: x = a row field (`items`), series = a row field (`method`); heatmap: x and y = grid keys.
+        public var x: String?
+        public var y: String?
+        public var series: String?
+        public var logX: Bool?
+        public var logY: Bool?
+        public var xLabel: String?
+        public var yLabel: String?
+    }
+
+    public static let kinds = ["statistics", "memory", "training", "scoring"]
+    public static let scaleNames = ["smoke", "reduced", "full"]
+
+    /// Loads and validates a spec file.
+    /// - Throws: `SpecError` naming the file with the unknown key, missing key or invalid value.
+    public static func load(path: String) throws -> ExperimentSpec {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SpecError(file: path, "cannot be read") }
+        do {
+            let raw = try JSONSerialization.jsonObject(with: data)
+            try SpecSchema.spec.validate(raw, path: "spec")
+            let spec = try JSONDecoder().decode(ExperimentSpec.self, from: data)
+            try spec.validate()
+            return spec
+        } catch let e as ConfigError {
+            throw SpecError(file: path, e.description)
+        } catch let e as DecodingError {
+            throw SpecError(file: path, "invalid value: \(e)")
+        } catch let e as SpecError {
+            throw SpecError(file: path, e.message)
+        } catch {
+            throw SpecError(file: path, "not valid JSON (\(error.localizedDescription))")
+        }
+    }
+
+    /// Cross-references: kinds, scales, rows named by published values and checks, datasets.
+    public func validate() throws {
+        guard Self.kinds.contains(kind) else { throw ConfigError.unknownComponent(family: "spec kind", id: kind, valid: Self.kinds) }
+        for s in scales.keys where !Self.scaleNames.contains(s) {
+            throw ConfigError.unknownComponent(family: "scale", id: s, valid: Self.scaleNames)
+        }
+        let rowIDs = expandedRows().map(\.id)
+        let datasetNames = (datasets ?? []).map(\.name)
+        for p in published ?? [] where !rowIDs.contains(String(p.row.split(separator: "@").first ?? "")) {
+            throw ConfigError.unknownComponent(family: "row (published value)", id: p.row, valid: rowIDs)
+        }
+        for c in checks ?? [] {
+            guard ["greater", "increasing"].contains(c.kind) else {
+                throw ConfigError.unknownComponent(family: "check kind", id: c.kind, valid: ["greater", "increasing"])
+            }
+            for r in [c.row, c.than].compactMap({ $0 }) + (c.rows ?? []) where !rowIDs.contains(String(r.split(separator: "@").first ?? "")) {
+                throw ConfigError.unknownComponent(family: "row (check)", id: r, valid: rowIDs)
+            }
+        }
+        for name in rows.compactMap(\.dataset) + scales.values.compactMap(\.dataset) where !datasetNames.contains(name) {
+            throw ConfigError.unknownComponent(family: "dataset", id: name, valid: datasetNames)
+        }
+        if kind == "training" {
+            for r in rows where r.group == nil {
+                let preset = r.preset ?? "gsasrec"
+                guard Registry.presets.contains(preset) else {
+                    throw ConfigError.unknownComponent(family: "preset", id: preset, valid: Registry.presets)
+                }
+            }
+            for r in rows { if let g = r.group, !Registry.baselines.contains(g) {
+                throw ConfigError.unknownComponent(family: "baseline", id: g, valid: Registry.baselines)
+            } }
+        }
+        if kind == "scoring" {
+            for r in rows where !Registry.scoringMethods.contains(r.method ?? "") {
+                throw ConfigError.unknownComponent(family: "scoring method", id: r.method ?? "(none)", valid: Registry.scoringMethods)
+            }
+        }
+        if let f = figure, !["line", "heatmap"].contains(f.kind) {
+            throw ConfigError.unknownComponent(family: "figure kind", id: f.kind, valid: ["line", "heatmap"])
+        }
+    }
+
+    /// The rows, each expanded over the grid (ids `row/k=v/…`, configs with the grid values).
+    public func expandedRows() -> [Row] {
+        guard let grid, !grid.isEmpty else { return rows }
+        var out = rows
+        for axis in grid {
+            out = out.flatMap { r in
+                axis.values.map { v in
+                    var c = r
+                    let short = axis.key.split(separator: ".").last.map(String.init) ?? axis.key
+                    c.id = r.id + "/" + short + "=" + v.text
+                    c.label = (r.label ?? r.id) + " " + short + "=" + v.text
+                    c.config = (r.config ?? .object([:])).merged(with: JSONValue.dotted(axis.key, v))
+                    return c
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// A spec that cannot be used, naming the file.
+public struct SpecError: Error, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Any JSON value, for the free-form parts of specs (config overrides laid over a preset).
+public enum JSONValue: Codable, Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n):
+            if n.rounded() == n && Swift.abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// Canonical JSON bytes (sorted keys): equal values give equal bytes, for content hashes.
+    public var canonical: Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (try? e.encode(self)) ?? Data()
+    }
+
+    /// `self` with `other`'s keys laid over it, recursively for objects.
+    public func merged(with other: JSONValue) -> JSONValue {
+        guard case .object(var a) = self, case .object(let b) = other else { return other }
+        for (k, v) in b { a[k] = a[k].map { $0.merged(with: v) } ?? v }
+        return .object(a)
+    }
+
+    /// An object from dotted keys: `["loss.t": 0.5]` → `{"loss": {"t": 0.5}}`.
+    public static func dotted(_ key: String, _ value: JSONValue) -> JSONValue {
+        key.split(separator: ".").reversed().reduce(value) { .object([String($1): $0]) }
+    }
+
+    public var number: Double? { if case .number(let n) = self { return n }; return nil }
+    public var string: String? { if case .string(let s) = self { return s }; return nil }
+    /// Text for table cells and ids.
+    public var text: String {
+        switch self {
+        case .number(let n): return n.rounded() == n ? String(Int64(n)) : String(n)
+        case .string(let s): return s
+        case .bool(let b): return String(b)
+        default: return String(decoding: canonical, as: UTF8.self)
+        }
+    }
+}
+
+/// A 128-bit FNV-1a content hash (two 64-bit lanes), hex: the key of cached cells.
+public func contentHash(_ parts: [Data]) -> String {
+    var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x6c62_272e_07bb_0142
+    for part in parts {
+        for b in part {
+            h1 = (h1 ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+            h2 = (h2 ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+            h2 ^= h2 >> 29
+        }
+        h1 = (h1 ^ 0xff) &* 0x0000_0100_0000_01B3
+    }
+    return String(format: "%016llx%016llx", h1, h2)
+}

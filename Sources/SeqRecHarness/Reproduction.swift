@@ -1,0 +1,179 @@
+import Foundation
+import SeqRecCore
+import SeqRecEval
+
+/// Runs a spec at one scale: every cell is computed or taken from the cache (keyed by content
+/// hash), each written atomically as soon as it finishes, so an interrupted run loses at most
+/// the cell in progress (training cells even resume from their last epoch). Then aggregates
+/// over seeds, compares with the published values, runs the checks and writes
+/// `experiments/results/<spec>/<scale>/` — table.md, table.csv, table.json and the figure.
+public struct Reproduction {
+    public let spec: ExperimentSpec
+    public let scaleName: String
+    /// The repository root: dataset paths and `experiments/results` are relative to it.
+    public let root: String
+    /// Restrict to rows whose id starts with one of these.
+    public var only: [String]? = nil
+
+    public init(spec: ExperimentSpec, scale: String, root: String, only: [String]? = nil) throws {
+        guard let _ = spec.scales[scale] else {
+            throw ConfigError.unknownComponent(family: "scale of \(spec.id)", id: scale, valid: spec.scales.keys.sorted())
+        }
+        self.spec = spec
+        self.scaleName = scale
+        self.root = root
+        self.only = only
+    }
+
+    public var outputDirectory: String { root + "/experiments/results/" + spec.id + "/" + scaleName }
+
+    /// What a run did: cells computed now and taken from the cache.
+    public struct Outcome {
+        public let report: Report
+        public let computed: Int
+        public let cached: Int
+        public let files: [String]
+    }
+
+    public func run(log: @escaping (String) -> Void = { _ in }) throws -> Outcome {
+        let scale = spec.scales[scaleName]!
+        let loader = DatasetLoader(root: root)
+        let runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
+                                runsDirectory: outputDirectory + "/runs", log: log)
+        let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let rows = spec.expandedRows().filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
+        if let only, rows.isEmpty {
+            throw ConfigError.unknownComponent(family: "row", id: only.joined(separator: ","), valid: spec.expandedRows().map(\.id))
+        }
+        let seeds = scale.seeds ?? spec.seeds ?? [42]
+        var cells: [Cell] = []
+        for r in rows {
+            var ds: ExperimentSpec.DatasetRef? = spec.datasets?.first
+            if let name = r.dataset, let d = datasets[name] { ds = d }
+            if spec.kind == "training", let name = scale.dataset, let d = datasets[name] { ds = d }
+            let sizes: [Int?] = spec.kind == "scoring" ? (scale.sizes ?? []).map { Int($0) } : [nil]
+            for size in sizes { for seed in (spec.kind == "training" ? seeds : [seeds[0]]) {
+                cells.append(Cell(row: r, dataset: spec.kind == "memory" ? nil : ds, seed: seed, items: size))
+            } }
+        }
+        if spec.kind == "scoring" {
+            cells.sort { (a: Cell, b: Cell) -> Bool in
+                let x: Int = a.items ?? 0, y: Int = b.items ?? 0
+                return x != y ? x < y : a.row.id < b.row.id
+            }
+        }
+        var results: [CellResult] = []
+        var computed = 0, cached = 0
+        for (i, cell) in cells.enumerated() {
+            let config = try runner.resolvedConfig(cell)
+            let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
+            let parts: [Data] = [Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
+                                 Data(CellResult.codeVersion.utf8)]
+            let key = contentHash(parts)
+            let path = outputDirectory + "/cells/" + key + ".json"
+            let name = "\(cell.row.id)\(cell.items.map { " @\($0)" } ?? "") seed \(cell.seed)"
+            if let hit = CellResult.read(path: path) {
+                cached += 1
+                results.append(hit)
+                log("[\(i + 1)/\(cells.count)] \(name): cached")
+                continue
+            }
+            log("[\(i + 1)/\(cells.count)] \(name): running")
+            let r = try runner.compute(cell, key: key, config: config)
+            try r.write(to: path)
+            computed += 1
+            results.append(r)
+            log("[\(i + 1)/\(cells.count)] \(name): done in \(String(format: "%.1f", r.record.seconds)) s"
+                + (r.skipped.map { " (skipped: \($0))" } ?? ""))
+        }
+        let report = aggregate(rows: rows, cells: cells, results: results, scale: scale)
+        let files = try ReportWriter(spec: spec, report: report, cells: results, directory: outputDirectory).write()
+        return Outcome(report: report, computed: computed, cached: cached, files: files)
+    }
+
+    func aggregate(rows: [ExperimentSpec.Row], cells: [Cell], results: [CellResult], scale: ExperimentSpec.Scale) -> Report {
+        let compared = scale.compare ?? (scaleName == "full")
+        var outcomes: [Report.RowOutcome] = []
+        var perUser: [String: [String: [Double]]] = [:]
+        var groups: [(String, Int?)] = []
+        for c in cells where !groups.contains(where: { $0.0 == c.row.id && $0.1 == c.items }) { groups.append((c.row.id, c.items)) }
+        for (rowID, items) in groups {
+            let row = rows.first { $0.id == rowID }!
+            var mine: [CellResult] = []
+            for (c, r) in zip(cells, results) where c.row.id == rowID && c.items == items { mine.append(r) }
+            let usable = mine.filter { $0.skipped == nil }
+            var metrics: [String: Report.Stat] = [:]
+            let names = Set(usable.flatMap(\.metrics.keys))
+            for m in names { metrics[m] = Report.stat(usable.compactMap { $0.metrics[m] }) }
+            let id = items.map { "\(rowID)@\($0)" } ?? rowID
+            // Per-user vectors averaged over seeds, for the paired tests.
+            if let first = usable.first?.perUser {
+                var avg: [String: [Double]] = [:]
+                for (m, v) in first {
+                    let all = usable.compactMap { $0.perUser?[m] }.filter { $0.count == v.count }
+                    avg[m] = (0..<v.count).map { i in all.map { $0[i] }.reduce(0, +) / Double(all.count) }
+                }
+                perUser[id] = avg
+            }
+            outcomes.append(Report.RowOutcome(id: id, label: row.label ?? row.id, dataset: mine.first?.dataset ?? "",
+                                              items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil))
+        }
+        if spec.kind == "training" { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }
+        for p in spec.published ?? [] {
+            guard let i = outcomes.firstIndex(where: { $0.id == p.row }), var s = outcomes[i].metrics[p.metric] else { continue }
+            let tol = p.tolerance ?? 0.05
+            var (delta, ok) = Report.verdict(ours: s.mean, published: p.value, tolerance: tol)
+            var band = "±" + String(format: "%g", tol * 100) + "%"
+            if let abs = p.absoluteTolerance {
+                ok = Swift.abs(s.mean - p.value) <= abs + 1e-12
+                band = "±" + String(format: "%g", abs)
+                if p.value == 0 { delta = .nan }   // no relative difference from zero; shown absolute
+            }
+            s.published = p.value
+            s.publishedSource = p.source
+            s.tolerance = tol
+            s.deltaPercent = delta
+            s.verdict = compared ? (ok ? "within " + band : "outside " + band) : "reference only (\(scaleName) scale)"
+            outcomes[i].metrics[p.metric] = s
+        }
+        let specChecks: [ExperimentSpec.Check] = spec.checks ?? []
+        let checks: [Report.CheckOutcome] = specChecks.map { Checks.evaluate($0, outcomes: outcomes, perUser: perUser, checkCount: specChecks.count) }
+        return Report(spec: spec.id, title: spec.title, source: spec.source, scale: scaleName, scaleDescription: scale.description,
+                      machine: RunEnvironment.capture().machine + ", \(ThreadBudget.threads) threads", rows: outcomes,
+                      checks: checks, compared: compared)
+    }
+}
+
+/// Trend checks: the verdicts of reduced-scale runs.
+enum Checks {
+    static func evaluate(_ c: ExperimentSpec.Check, outcomes: [Report.RowOutcome], perUser: [String: [String: [Double]]],
+                         checkCount: Int) -> Report.CheckOutcome {
+        func mean(_ id: String) -> Double? { outcomes.first { $0.id == id }?.metrics[c.metric]?.mean }
+        switch c.kind {
+        case "greater":
+            let a = c.row ?? "", b = c.than ?? ""
+            let text = c.description ?? "\(a) > \(b) on \(c.metric)" + (c.significant == true ? " (significant)" : "")
+            guard let ma = mean(a), let mb = mean(b) else { return .init(description: text, passed: false, detail: "missing results") }
+            var passed = ma > mb, detail = String(format: "%.4f vs %.4f", ma, mb)
+            if c.significant == true {
+                if let va = perUser[a]?[c.metric], let vb = perUser[b]?[c.metric], va.count == vb.count {
+                    let t = SignificanceTest.pairedT(va, vb, comparisons: checkCount)
+                    passed = passed && t.significant
+                    detail += String(format: ", paired t-test p = %.3g (Bonferroni × %d)", t.pValue, checkCount)
+                } else {
+                    passed = false
+                    detail += ", no paired per-user results"
+                }
+            }
+            return .init(description: text, passed: passed, detail: detail)
+        default:
+            let ids = c.rows ?? []
+            let text = c.description ?? "\(c.metric) increases along \(ids.joined(separator: " → "))"
+            let values = ids.map(mean)
+            guard values.allSatisfy({ $0 != nil }) else { return .init(description: text, passed: false, detail: "missing results") }
+            let v = values.map { $0! }
+            return .init(description: text, passed: zip(v, v.dropFirst()).allSatisfy { $0 < $1 },
+                         detail: v.map { String(format: "%.4f", $0) }.joined(separator: " → "))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SeqRecCore
+import SeqRecScoring
+
+/// One point of Fig. 7.2 / Table 7.2: a scoring method on a simulated catalogue (random codes
+/// and sub-item embeddings, d = 512, b = 256, thesis §7.1.5), single queries, top-10, median
+/// and 95th-percentile milliseconds after warm-up. The catalogue of the last size is kept so
+/// that the methods of one size share it.
+enum ScoringCell {
+    nonisolated(unsafe) private static var catalogue: (key: String, value: PQCatalogue)?
+
+    static func measure(method: String, items: Int, splits: Int, queries: Int, seed: UInt64) throws -> ([String: Double], String?) {
+        let dim = 512
+        if method == "dense" && Double(items) * Double(dim) * 4 > 8e9 {
+            return ([:], "dense scoring needs \(items * dim * 4 / 1_000_000_000) GB of embeddings")
+        }
+        let key = "\(items)-\(splits)-\(seed)"
+        if catalogue?.key != key {
+            catalogue = nil
+            catalogue = (key, try PQCatalogue.random(items: items, splits: splits, dim: dim, seed: seed))
+        }
+        let c = catalogue!.value
+        let scorer: any TopKScorer
+        switch method {
+        case "pq-topk": scorer = PQTopKScorer(catalogue: c)
+        case "recjpq": scorer = RecJPQScorer(catalogue: c)
+        default: scorer = try DenseScorer(reconstructing: c)
+        }
+        var rng = SplitMix64(seed: seed ^ 0x5eed)
+        let qs = (0..<(queries + 3)).map { _ in (0..<dim).map { _ in rng.nextNormal() } }
+        var times: [Double] = []
+        for (i, q) in qs.enumerated() {
+            let clock = Stopwatch()
+            _ = try scorer.topK(q, k: 10, excluding: [])
+            if i >= 3 { times.append(clock.elapsedSeconds * 1e3) }
+        }
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let p95 = times[Swift.min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]
+        return (["median ms": median, "p95 ms": p95, "peak RSS GB": Double(MemoryUsage.peakResidentBytes()) / 1e9], nil)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import SeqRecCore
+import SeqRecHarness
+import Testing
+
+/// The repository root (for the committed specs and the built `seqrec` binary).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A temporary repository root holding `specs` under experiments/specs.
+func temporaryRoot(_ specs: [String: String]) throws -> String {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-harness-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: root + "/experiments/specs", withIntermediateDirectories: true)
+    for (id, text) in specs { try text.write(toFile: root + "/experiments/specs/\(id).json", atomically: true, encoding: .utf8) }
+    return root
+}
+
+/// A small training spec on the embedded synthetic data: three rows, two seeds.
+let trainingSpec = """
+{"id": "toy", "title": "toy comparison", "kind": "training", "source": "made up",
+ "datasets": [{"name": "syn", "synthetic": {"users": 300, "items": 60, "meanLength": 15, "seed": 2}, "validationUsers": 60}],
+ "metrics": ["ndcg@10", "recall@10"], "seeds": [1, 2],
+ "scales": {"smoke": {"description": "tiny", "config": {"model": {"maxLength": 10, "dim": 16, "blocks": 1, "dropout": 0.1},
+            "training": {"batchSize": 32, "batchesPerEpoch": 8, "maxEpochs": 6, "learningRate": 0.01}}, "expectedMinutes": 0.1}},
+ "rows": [{"id": "popularity", "group": "popularity"},
+          {"id": "sasrec", "preset": "sasrec"},
+          {"id": "gsasrec", "preset": "gsasrec", "config": {"loss": {"negatives": 16}}}],
+ "published": [{"row": "sasrec", "metric": "ndcg@10", "value": 0.2, "source": "invented"}],
+ "checks": [{"kind": "greater", "metric": "ndcg@10", "row": "sasrec", "than": "popularity"}]}
+"""
+
+@Suite(.serialized) struct HarnessTests {
+    @Test func everyCommittedSpecLoadsAndValidates() throws {
+        let dir = repositoryRoot + "/experiments/specs"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }
+        #expect(files.count >= 6)
+        for f in files {
+            let spec = try ExperimentSpec.load(path: dir + "/" + f)
+            #expect(spec.id + ".json" == f)
+            #expect(!spec.expandedRows().isEmpty)
+        }
+        #expect(try ExperimentSpec.load(path: dir + "/fig-5.5.json").expandedRows().count == 25)
+    }
+
+    @Test func badSpecsAreErrorsNamingTheKeyAndTheChoices() throws {
+        func message(_ text: String) -> String {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString).json").path
+            try! text.write(toFile: path, atomically: true, encoding: .utf8)
+            do { _ = try ExperimentSpec.load(path: path); return "loaded" } catch { return "\(error)" }
+        }
+        let base = trainingSpec
+        #expect(message(base.replacingOccurrences(of: "\"seeds\": [1, 2]", with: "\"seedz\": [1]"))
+            .contains("unknown key `seedz` in spec; valid keys:"))
+        #expect(message(base.replacingOccurrences(of: "\"kind\": \"training\"", with: "\"kind\": \"plotting\""))
+            .contains("unknown spec kind `plotting`; valid: statistics, memory, training, scoring"))
+        #expect(message(base.replacingOccurrences(of: "{\"row\": \"sasrec\", \"metric\"", with: "{\"row\": \"bert4rec\", \"metric\""))
+            .contains("unknown row (published value) `bert4rec`; valid: popularity, sasrec, gsasrec"))
+        #expect(message(base.replacingOccurrences(of: "\"preset\": \"sasrec\"", with: "\"preset\": \"caser\""))
+            .contains("unknown preset `caser`"))
+        #expect(message(base.replacingOccurrences(of: "\"smoke\": {\"description\"", with: "\"tiny\": {\"description\""))
+            .contains("unknown scale `tiny`; valid: smoke, reduced, full"))
+        #expect(message(base.replacingOccurrences(of: "\"expectedMinutes\": 0.1}}", with: "\"expectedMinutes\": 0.1, \"budget\": 3}}"))
+            .contains("unknown key `budget` in spec.scales.smoke"))
+        // A typo inside a row's config is caught when the config is resolved, before any training.
+        let root = try temporaryRoot(["toy": base.replacingOccurrences(of: "{\"negatives\": 16}", with: "{\"negativs\": 16}")])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")
+        do { _ = try Reproduction(spec: spec, scale: "smoke", root: root).run(); Issue.record("ran") } catch {
+            #expect("\(error)".contains("unknown key `negativs` in config.loss"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/table.md"))
+    }
+
+    @Test func verdictsUseTheRelativeTolerance() {
+        #expect(Report.verdict(ours: 0.105, published: 0.1, tolerance: 0.05).passed)
+        #expect(!Report.verdict(ours: 0.106, published: 0.1, tolerance: 0.05).passed)
+        #expect(Report.verdict(ours: 0.095, published: 0.1, tolerance: 0.05).passed)
+        #expect(Swift.abs(Report.verdict(ours: 0.12, published: 0.1, tolerance: 0.05).delta - 20) < 1e-9)
+        #expect(!Report.verdict(ours: 1, published: 0, tolerance: 0.05).passed)
+    }
+
+    /// Table 6.2 end to end: every analytic cell within its tolerance of the thesis; a rerun
+    /// takes every cell from the cache.
+    @Test func table62MatchesTheThesisAndRerunsFromTheCache() throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/experiments/specs/table-6.2.json", encoding: .utf8)
+        let root = try temporaryRoot(["table-6.2": text])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/table-6.2.json")
+        let first = try Reproduction(spec: spec, scale: "full", root: root).run()
+        #expect(first.computed == 3 && first.cached == 0)
+        let verdicts = first.report.rows.flatMap { $0.metrics.values.compactMap(\.verdict) }
+        #expect(verdicts.count == 12 && verdicts.allSatisfy { $0.hasPrefix("within") })
+        let again = try Reproduction(spec: spec, scale: "full", root: root).run()
+        #expect(again.computed == 0 && again.cached == 3)
+        let md = try String(contentsOfFile: root + "/experiments/results/table-6.2/full/table.md", encoding: .utf8)
+        #expect(md.contains("| MovieLens-1M | – | 6.67 (pub 6.67, Δ +0.0% ✓) | 14.99 (pub 14.99"))
+        let csv = try String(contentsOfFile: root + "/experiments/results/table-6.2/full/table.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 12)
+    }
+
+    /// The training spec end to end at smoke scale (what CI runs): seeds aggregated, significance
+    /// against the best row, published values as reference, checks, cache keyed by content.
+    @Test func trainingSpecRunsEndToEndAndCachesByContent() throws {
+        let root = try temporaryRoot(["toy": trainingSpec])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")
+        let first = try Reproduction(spec: spec, scale: "smoke", root: root).run()
+        #expect(first.computed == 6 && first.cached == 0)
+        let sasrec = first.report.rows.first { $0.id == "sasrec" }!
+        #expect(sasrec.metrics["ndcg@10"]!.n == 2 && sasrec.metrics["ndcg@10"]!.published == 0.2)
+        #expect(sasrec.metrics["ndcg@10"]!.verdict == "reference only (smoke scale)")
+        #expect(first.report.checks.count == 1)
+        let md = try String(contentsOfFile: root + "/experiments/results/toy/smoke/table.md", encoding: .utf8)
+        #expect(md.contains(" ± ") && md.contains("## Checks"))
+        // Only the changed row's cells are recomputed.
+        let changed = try temporaryRoot(["toy": trainingSpec.replacingOccurrences(of: "{\"negatives\": 16}", with: "{\"negatives\": 8}")])
+        try FileManager.default.removeItem(atPath: changed)
+        try FileManager.default.copyItem(atPath: root, toPath: changed)
+        try trainingSpec.replacingOccurrences(of: "{\"negatives\": 16}", with: "{\"negatives\": 8}")
+            .write(toFile: changed + "/experiments/specs/toy.json", atomically: true, encoding: .utf8)
+        let spec2 = try ExperimentSpec.load(path: changed + "/experiments/specs/toy.json")
+        let second = try Reproduction(spec: spec2, scale: "smoke", root: changed).run()
+        #expect(second.computed == 2 && second.cached == 4)
+        let only = try Reproduction(spec: spec2, scale: "smoke", root: changed, only: ["sasrec"]).run()
+        #expect(only.report.rows.map(\.id) == ["sasrec"] && only.computed == 0)
+    }
+
+    /// Killing `seqrec reproduce` mid-run loses at most the cell in progress: the rerun takes
+    /// the finished cells from the cache.
+    @Test func killedRunResumesWithoutRedoingFinishedCells() throws {
+        let binary = repositoryRoot + "/.build/release/seqrec"
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the seqrec product first (scripts/test does)")
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return }
+        let slow = trainingSpec.replacingOccurrences(of: "\"maxEpochs\": 6", with: "\"maxEpochs\": 150")
+        let root = try temporaryRoot(["toy": slow])
+        let cells = root + "/experiments/results/toy/smoke/cells"
+        func start() throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["reproduce", "toy", "--scale", "smoke", "--root", root, "--quiet"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        func finished() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: cells)) ?? []).filter { $0.hasSuffix(".json") }.count }
+        let p = try start()
+        let clock = Stopwatch()
+        while finished() < 3 && p.isRunning && clock.elapsedSeconds < 120 { usleep(20_000) }
+        kill(p.processIdentifier, SIGKILL)   // killed mid-run (a training cell is in progress)
+        p.waitUntilExit()
+        let done = finished()
+        #expect(done >= 3 && done < 6, "killed after \(done) cells")
+        // No partial files: every cell file present parses.
+        for f in try FileManager.default.contentsOfDirectory(atPath: cells) {
+            #expect(f.hasSuffix(".json"), "stray file \(f)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cells + "/" + f)))) != nil)
+        }
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")
+        let rerun = try Reproduction(spec: spec, scale: "smoke", root: root).run()
+        #expect(rerun.cached == done && rerun.computed == 6 - done)
+    }
+
+    @Test func figuresAreWellFormedSVGWithTheExpectedSeries() throws {
+        let line = SVGChart.line(title: "t <&>", xLabel: "items", yLabel: "ms",
+                                 series: [("PQTopK", [(1e3, 0.01), (1e6, 1)]), ("RecJPQ", [(1e3, 0.02), (1e6, 3)]), ("Dense", [(1e3, 0.03)])],
+                                 logX: true, logY: true)
+        let heat = SVGChart.heatmap(title: "g", xLabel: "t", yLabel: "k", xs: ["0", "0.5"], ys: ["1", "4", "16"],
+                                    values: [[0.1, 0.2], [0.15, nil], [0.3, 0.31]], metric: "ndcg@10")
+        for svg in [line, heat] {
+            let parser = XMLParser(data: Data(svg.utf8))
+            #expect(parser.parse(), "not well-formed XML: \(String(describing: parser.parserError))")
+        }
+        #expect(line.components(separatedBy: "<g class=\"series\"").count - 1 == 3)
+        #expect(line.contains("data-name=\"PQTopK\"") && line.contains("(log scale)") && line.contains("t &lt;&amp;&gt;"))
+        #expect(heat.components(separatedBy: "class=\"cell\"").count - 1 == 6)
+        #expect(heat.contains(">0.3100<"))
+    }
+}

@@ -178,4 +178,26 @@ let trainingSpec = """
         #expect(heat.components(separatedBy: "class=\"cell\"").count - 1 == 6)
         #expect(heat.contains(">0.3100<"))
     }
+
+    /// What CI runs end to end: committed specs at smoke scale, in a scratch root.
+    @Test(arguments: ["fig-7.2", "gsasrec-port", "table-6.2"])
+    func committedSpecRunsAtSmokeScale(_ id: String) throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/experiments/specs/\(id).json", encoding: .utf8)
+        let root = try temporaryRoot([id: text])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/\(id).json")
+        let outcome = try Reproduction(spec: spec, scale: "smoke", root: root).run()
+        #expect(outcome.computed == outcome.report.rows.count * (spec.kind == "training" ? (spec.seeds ?? [42]).count : 1))
+        #expect(outcome.report.rows.allSatisfy { $0.skipped == nil && !$0.metrics.isEmpty })
+        #expect(outcome.files.contains { $0.hasSuffix("table.md") } && outcome.files.contains { $0.hasSuffix("table.csv") })
+        if let figure = spec.figure {
+            let svg = try Data(contentsOf: URL(fileURLWithPath: root + "/experiments/results/\(id)/smoke/" + figure.file))
+            #expect(XMLParser(data: svg).parse())
+            #expect(String(decoding: svg, as: UTF8.self).components(separatedBy: "<g class=\"series\"").count - 1 == spec.rows.count)
+        }
+        if id == "gsasrec-port" {
+            let popularity = outcome.report.rows.first { $0.id == "popularity" }!.metrics["ndcg@10"]!.mean
+            let sasrec = outcome.report.rows.first { $0.id == "sasrec" }!.metrics["ndcg@10"]!.mean
+            #expect(sasrec > popularity)   // the smoke budget is enough to learn the planted transitions
+        }
+    }
 }

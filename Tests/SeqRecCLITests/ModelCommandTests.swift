@@ -101,4 +101,21 @@ import Testing
         #expect(!lines[4].contains("†"))   // a run against itself is never significantly different
         #expect(lines.count == 5 && lines[4].contains("gbce k 8 t 0.5"))
     }
+
+    @Test func datasetsWithoutTrainableSequencesAreClearErrors() throws {
+        let single = Self.write("single.txt", (0..<30).map { "u\($0) \($0 % 20)" }.joined(separator: "\n") + "\n")
+        let out = Self.dir + "/single-run"
+        do {
+            var cmd = try TrainCommand.parse([single, "--config", Self.config, "--out", out, "--quiet"])
+            try cmd.run()
+            Issue.record("trained on one-item sequences")
+        } catch { #expect("\(error)".contains("no user has 2 training items")) }
+        #expect(!FileManager.default.fileExists(atPath: out + "/model.safetensors"))
+        // A corrupt checkpoint names the file.
+        let corrupt = Self.write("corrupt.safetensors", "not a checkpoint")
+        do {
+            _ = try RecommendCommand.parse(["--checkpoint", corrupt, "--items", "110"]).render()
+            Issue.record("read a corrupt checkpoint")
+        } catch { #expect("\(error)".contains("corrupt.safetensors: header length")) }
+    }
 }

@@ -33,7 +33,7 @@ final class DatasetLoader {
                 split = try port.load()
                 stats = try port.statistics(of: split)
             } else {
-                var options = FormatOptions()
+                let options = FormatOptions()
                 let reader = try InteractionFormats.make(ref.format ?? "user-item", options: options)
                 let d = try Preprocessing(minUserInteractions: ref.minUser ?? 0, minItemInteractions: 0)
                     .apply(to: reader.read(path: full), name: label)

@@ -13,7 +13,7 @@ public enum SVGChart {
 
     static func fmt(_ v: Double) -> String {
         let a = Swift.abs(v)
-        if a != 0 && (a >= 1e4 || a < 1e-2) {
+        if a != 0 && (a >= 1e3 || a < 1e-2) {
             let e: Int = Int(Foundation.log10(a).rounded(.down))
             let m: Double = v / Foundation.pow(10.0, Double(e))
             return Swift.abs(m - 1) < 1e-9 ? "1e\(e)" : String(format: "%.3ge%d", m, e)
@@ -51,7 +51,7 @@ public enum SVGChart {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        s += "<text x=\"\(left + pw / 2)\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">\(esc(title))</text>\n"
+        s += "<text x=\"\(width / 2)\" y=\"24\" text-anchor=\"middle\" font-size=\"\(title.count > 70 ? 12 : 15)\">\(esc(title))</text>\n"
         // Grid and ticks.
         let xticks: [Double] = ticks(x0, x1, log: logX)
         let yticks: [Double] = ticks(y0, y1, log: logY)

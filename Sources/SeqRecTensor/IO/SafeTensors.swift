@@ -96,7 +96,7 @@ public enum SafeTensors {
         }
         let tensors: [(name: String, tensor: Tensor)] = entries.map { e in
             var scalars = [Float](repeating: 0, count: (e.end - e.begin) / 4)
-            scalars.withUnsafeMutableBytes { dst in
+            _ = scalars.withUnsafeMutableBytes { dst in
                 data.copyBytes(to: dst, from: (headerEnd + e.begin)..<(headerEnd + e.end))
             }
             #if _endian(big)

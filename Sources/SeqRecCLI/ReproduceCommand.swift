@@ -53,7 +53,7 @@ public struct ReproduceCommand: ParsableCommand {
         let r = try Reproduction(spec: s, scale: scale, root: root, only: only.isEmpty ? nil : only)
         let stderr = FileHandle.standardError
         let outcome = try r.run(log: quiet ? { _ in } : { stderr.write(Data(("[reproduce] " + $0 + "\n").utf8)) })
-        var out = try String(contentsOfFile: r.outputDirectory + "/table.md", encoding: .utf8)
+        var out = outcome.markdown
         out += "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
         for f in outcome.files { out += "  \(f)\n" }
         return out

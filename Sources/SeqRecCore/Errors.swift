@@ -75,3 +75,15 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 }
+
+/// A file that cannot be used, with the reason: `model.safetensors: tensor items.weight is missing`.
+/// Checkpoints, safetensors files and experiment specs report through it (each under its own name).
+public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let file: String
+    public let message: String
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}

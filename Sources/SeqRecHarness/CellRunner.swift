@@ -24,6 +24,9 @@ struct CellRunner {
     let scaleName: String
     let loader: DatasetLoader
     let runsDirectory: String
+    /// Where and how this run computes (captured once per run, recorded in every cell).
+    let environment: RunEnvironment
+    let scoring = ScoringCell()
     let log: (String) -> Void
 
     /// The resolved configuration of a cell (what its key hashes).
@@ -103,13 +106,13 @@ struct CellRunner {
             }
             splitProtocol = split.protocolDescription
         case "scoring":
-            (metrics, skipped) = try ScoringCell.measure(method: cell.row.method ?? "", items: cell.items ?? 0,
+            (metrics, skipped) = try scoring.measure(method: cell.row.method ?? "", items: cell.items ?? 0,
                                                          splits: cell.row.splits ?? 8, queries: scale.queries ?? 50, seed: cell.seed)
         default:
             break
         }
         let record = CellResult.Record(config: config, fingerprint: fingerprint,
-                                       environment: RunEnvironment.capture(blas: BLAS.buildDescription), seconds: clock.elapsedSeconds,
+                                       environment: environment, seconds: clock.elapsedSeconds,
                                        steps: steps, splitProtocol: splitProtocol, evaluationProtocol: evalProtocol,
                                        codeVersion: CellResult.codeVersion, finished: ISO8601DateFormatter().string(from: Date()))
         return CellResult(key: key, row: cell.row.id, dataset: cell.dataset?.name ?? "", seed: cell.seed, items: cell.items,

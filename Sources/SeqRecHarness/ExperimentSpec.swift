@@ -203,12 +203,4 @@ public struct ExperimentSpec: Codable, Sendable {
 }
 
 /// A spec that cannot be used, naming the file.
-public struct SpecError: Error, CustomStringConvertible {
-    public let file: String
-    public let message: String
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}
+public typealias SpecError = FileError

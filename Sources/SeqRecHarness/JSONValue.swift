@@ -1,4 +1,5 @@
 import Foundation
+import SeqRecCore
 
 /// Any JSON value, for the free-form parts of specs (config overrides laid over a preset).
 public enum JSONValue: Codable, Equatable, Sendable {
@@ -64,16 +65,12 @@ public enum JSONValue: Codable, Equatable, Sendable {
     }
 }
 
-/// A 128-bit FNV-1a content hash (two 64-bit lanes), hex: the key of cached cells.
+/// The key of a cached cell: the content hash of its parts, each followed by a separator byte.
 public func contentHash(_ parts: [Data]) -> String {
-    var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x6c62_272e_07bb_0142
+    var h = ContentHasher()
     for part in parts {
-        for b in part {
-            h1 = (h1 ^ UInt64(b)) &* 0x0000_0100_0000_01B3
-            h2 = (h2 ^ UInt64(b)) &* 0x0000_0100_0000_01B3
-            h2 ^= h2 >> 29
-        }
-        h1 = (h1 ^ 0xff) &* 0x0000_0100_0000_01B3
+        h.mix(bytes: part)
+        h.mix(UInt8(0xff))
     }
-    return String(format: "%016llx%016llx", h1, h2)
+    return h.hex
 }

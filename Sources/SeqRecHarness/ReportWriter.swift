@@ -6,7 +6,6 @@ import SeqRecCore
 struct ReportWriter {
     let spec: ExperimentSpec
     let report: Report
-    let cells: [CellResult]
     let directory: String
 
     func write() throws -> [String] {

@@ -1,6 +1,7 @@
 import Foundation
 import SeqRecCore
 import SeqRecEval
+import SeqRecTensor
 
 /// Runs a spec at one scale: every cell is computed or taken from the cache (keyed by content
 /// hash), each written atomically as soon as it finishes, so an interrupted run loses at most
@@ -33,13 +34,16 @@ public struct Reproduction {
         public let computed: Int
         public let cached: Int
         public let files: [String]
+        /// The Markdown table, as written to `table.md`.
+        public let markdown: String
     }
 
     public func run(log: @escaping (String) -> Void = { _ in }) throws -> Outcome {
         let scale = spec.scales[scaleName]!
         let loader = DatasetLoader(root: root)
+        let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
         let runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
-                                runsDirectory: outputDirectory + "/runs", log: log)
+                                runsDirectory: outputDirectory + "/runs", environment: environment, log: log)
         let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = spec.expandedRows().filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
         if let only, rows.isEmpty {
@@ -86,12 +90,14 @@ public struct Reproduction {
             log("[\(i + 1)/\(cells.count)] \(name): done in \(String(format: "%.1f", r.record.seconds)) s"
                 + (r.skipped.map { " (skipped: \($0))" } ?? ""))
         }
-        let report = aggregate(rows: rows, cells: cells, results: results, scale: scale)
-        let files = try ReportWriter(spec: spec, report: report, cells: results, directory: outputDirectory).write()
-        return Outcome(report: report, computed: computed, cached: cached, files: files)
+        let report = aggregate(rows: rows, cells: cells, results: results, scale: scale, environment: environment)
+        let writer = ReportWriter(spec: spec, report: report, directory: outputDirectory)
+        let files = try writer.write()
+        return Outcome(report: report, computed: computed, cached: cached, files: files, markdown: writer.markdown())
     }
 
-    func aggregate(rows: [ExperimentSpec.Row], cells: [Cell], results: [CellResult], scale: ExperimentSpec.Scale) -> Report {
+    func aggregate(rows: [ExperimentSpec.Row], cells: [Cell], results: [CellResult], scale: ExperimentSpec.Scale,
+                   environment: RunEnvironment) -> Report {
         let compared = scale.compare ?? (scaleName == "full")
         var outcomes: [Report.RowOutcome] = []
         var perUser: [String: [String: [Double]]] = [:]
@@ -139,7 +145,7 @@ public struct Reproduction {
         let specChecks: [ExperimentSpec.Check] = spec.checks ?? []
         let checks: [Report.CheckOutcome] = specChecks.map { Checks.evaluate($0, outcomes: outcomes, perUser: perUser, checkCount: specChecks.count) }
         return Report(spec: spec.id, title: spec.title, source: spec.source, scale: scaleName, scaleDescription: scale.description,
-                      machine: RunEnvironment.capture().machine + ", \(ThreadBudget.threads) threads", rows: outcomes,
+                      machine: environment.machine + ", \(environment.threads) threads", rows: outcomes,
                       checks: checks, compared: compared)
     }
 }

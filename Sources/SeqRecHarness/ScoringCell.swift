@@ -4,12 +4,12 @@ import SeqRecScoring
 
 /// One point of Fig. 7.2 / Table 7.2: a scoring method on a simulated catalogue (random codes
 /// and sub-item embeddings, d = 512, b = 256, thesis §7.1.5), single queries, top-10, median
-/// and 95th-percentile milliseconds after warm-up. The catalogue of the last size is kept so
-/// that the methods of one size share it.
-enum ScoringCell {
-    nonisolated(unsafe) private static var catalogue: (key: String, value: PQCatalogue)?
+/// and 95th-percentile milliseconds after warm-up. One instance lives for one reproduction run
+/// and keeps the catalogue of the last size, so the methods of one size share it.
+final class ScoringCell {
+    private var catalogue: (key: String, value: PQCatalogue)?
 
-    static func measure(method: String, items: Int, splits: Int, queries: Int, seed: UInt64) throws -> ([String: Double], String?) {
+    func measure(method: String, items: Int, splits: Int, queries: Int, seed: UInt64) throws -> ([String: Double], String?) {
         let dim = 512
         if method == "dense" && Double(items) * Double(dim) * 4 > 8e9 {
             return ([:], "dense scoring needs \(items * dim * 4 / 1_000_000_000) GB of embeddings")

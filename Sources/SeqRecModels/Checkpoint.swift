@@ -5,15 +5,7 @@ import SeqRecNN
 import SeqRecTensor
 
 /// A problem with a checkpoint: wrong format, other dataset, mismatched shapes. Names the file.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    public let message: String
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}
+public typealias CheckpointError = FileError
 
 /// A trained SASRec on disk: `model.safetensors` holds the weights under their parameter names
 /// (`items.weight`, `blocks.0.attention.query.weight`, …; loadable by PyTorch and NumPy) and, as

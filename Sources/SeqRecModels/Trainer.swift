@@ -197,10 +197,6 @@ public struct SASRecTrainer {
         if let limit = config.wallClockSeconds, state.report.seconds >= limit, state.report.stopReason != .patience {
             state.report.stopReason = .wallClock
         }
-        if let output {   // record the stop reason in the state so a resume knows
-            state.adamSteps = adam.stepCount
-            try TrainingState.save(model: model, best: best, adam: adam, progress: state, metadata: output.metadata, to: output.statePath)
-        }
         return finish(model, best, state.report)
     }
 

@@ -46,7 +46,6 @@ public struct TrainingRun {
         var trainer = try validating(section: "training") { try SASRecTrainer(config: config.training) }
         trainer.progressInterval = 10
         let report = try trainer.train(model, split: split, loss: loss, output: output, resume: resume, progress: progress)
-        if let output { try ModelCheckpoint.save(model, metadata: output.metadata, to: output.modelPath) }
         let evaluator = Evaluator(metrics: TrainingRun.testMetrics)
         let test = try evaluator.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
         let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,

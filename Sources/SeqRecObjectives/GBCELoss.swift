@@ -15,7 +15,8 @@ public struct GBCELoss: Loss {
     public init(negatives: Int, t: Double, catalogueSize: Int) throws {
         try HyperparameterError.checkAtLeast("negatives", negatives, 1)
         try HyperparameterError.check("t", t, in: 0.0...1.0)
-        try HyperparameterError.checkAtLeast("catalogueSize", catalogueSize, negatives + 1)
+        // α = k / (|I| − 1) ≤ 1: more negatives than other items is an error (named `negatives`).
+        if negatives > catalogueSize - 1 { throw Losses.tooManyNegatives(negatives, catalogueSize: catalogueSize) }
         self.negatives = negatives
         self.t = t
         self.catalogueSize = catalogueSize

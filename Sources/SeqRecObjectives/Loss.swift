@@ -49,6 +49,11 @@ public enum Losses {
         SampledSoftmaxLoss.id: { c, _ in try SampledSoftmaxLoss(negatives: c.negatives) },
     ]
 
+    /// k beyond |I| − 1 (one negative per other item at most, α ≤ 1), named `negatives`.
+    static func tooManyNegatives(_ k: Int, catalogueSize: Int) -> HyperparameterError {
+        HyperparameterError(key: "negatives", value: "\(k)", allowed: "[1, \(catalogueSize - 1)] (|I| − 1)")
+    }
+
     /// The registered ids.
     public static var all: [String] { registry.keys.sorted() }
 
@@ -61,14 +66,11 @@ public enum Losses {
         }
         return try validating(section: "loss") {
             try HyperparameterError.check("t", config.t, in: 0.0...1.0)
-            if config.negatives > catalogueSize - 1 {   // checked for every loss id that samples, below
-                let probe = try build(LossConfig(id: config.id, negatives: 1, t: config.t), catalogueSize)
-                if case .sampledNegatives = probe.requirement {
-                    throw HyperparameterError(key: "negatives", value: "\(config.negatives)",
-                                              allowed: "[1, \(catalogueSize - 1)] (|I| − 1)")
-                }
+            let loss = try build(config, catalogueSize)
+            if case .sampledNegatives(let k) = loss.requirement, k > catalogueSize - 1 {
+                throw tooManyNegatives(k, catalogueSize: catalogueSize)
             }
-            return try build(config, catalogueSize)
+            return loss
         }
     }
 }

@@ -2,15 +2,7 @@ import Foundation
 import SeqRecCore
 
 /// A safetensors file that could not be read, naming the file and what is wrong.
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let file: String
-    public let message: String
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}
+public typealias SafeTensorsError = FileError
 
 /// The safetensors format (Hugging Face), so checkpoints load in PyTorch (`safetensors.torch`)
 /// and NumPy (`safetensors.numpy`) without SeqRec: an 8-byte little-endian header length n,

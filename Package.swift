@@ -25,9 +25,12 @@ let package = Package(
         .systemLibrary(name: "CBLASShim", path: "CBLASShim", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
+        // Element-wise hot loops in C (dropout hash, LayerNorm), cloned for AVX2 and baseline.
+        .target(name: "CSeqRecKernels"),
+
         // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
         .target(name: "SeqRecCore"),
-        .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim"], exclude: ["README.md"]),
+        .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim", "CSeqRecKernels"], exclude: ["README.md"]),
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),

@@ -21,12 +21,20 @@ public enum Parallel {
         }
         let chunks = Swift.min(threads, (count + grain - 1) / grain)
         let per = (count + chunks - 1) / chunks
+        runChunks(chunks, threads: threads) { c in
+            let lo = c * per
+            let hi = Swift.min(count, lo + per)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    /// Runs `body(c)` for `c` in `0..<chunks` inside a parallel region, on the spinning
+    /// `WorkerPool` (or libdispatch when another loop holds the pool).
+    @usableFromInline
+    static func runChunks(_ chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        if WorkerPool.shared.run(chunks: chunks, workers: threads - 1, body) { return }
         withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = c * per
-                let hi = Swift.min(count, lo + per)
-                if lo < hi { Parallel.inRegion { body(lo..<hi) } }
-            }
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in Parallel.inRegion { body(c) } }
         }
     }
 
@@ -70,12 +78,10 @@ extension Parallel {
             body(0, 0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = c * per
-                let hi = Swift.min(count, lo + per)
-                Parallel.inRegion { body(c, lo..<Swift.max(lo, hi)) }
-            }
+        runChunks(chunks, threads: ThreadBudget.threads) { c in
+            let lo = c * per
+            let hi = Swift.min(count, lo + per)
+            body(c, lo..<Swift.max(lo, hi))
         }
     }
 }

@@ -81,6 +81,10 @@ let opCases: [OpCase] = [
         $0[0].logSoftmax(mask: softMask).maskedFill(1 - softMask, with: 0)
     },
     OpCase(name: "layerNorm", shapes: [[2, 3, 6], [6], [6]]) { $0[0].layerNorm(gamma: $0[1], beta: $0[2], epsilon: 1e-5) },
+    // d = 19: the kernel's 8-lane body (16 elements) plus a 3-element tail.
+    OpCase(name: "layerNorm 8-lane body and tail", shapes: [[3, 19], [19], [19]]) {
+        $0[0].layerNorm(gamma: $0[1], beta: $0[2], epsilon: 1e-5)
+    },
     OpCase(name: "dropout", shapes: [[4, 8]]) { $0[0].dropout(rate: 0.4, seed: 99) },
     OpCase(name: "softmaxCrossEntropy", shapes: [[4, 5]]) {
         $0[0].softmaxCrossEntropy(targets: IDTensor(shape: [4], [2, -1, 0, 4]))

@@ -1,9 +1,11 @@
 import SeqRecCore
+import CSeqRecKernels
 // MARK: - Fused layer normalisation over the last axis (Ba, Kiros & Hinton, 2016).
 
 extension Tensor {
     /// y = (x − mean) / √(var + ε) · γ + β over the last axis (biased variance, as PyTorch and
-    /// Keras). `gamma` and `beta` are `[D]`. One pass forward, one pass backward.
+    /// Keras). `gamma` and `beta` are `[D]`. One pass forward, one pass backward; the row loops
+    /// are C (`seqrec_layernorm_forward/backward`: fixed-lane sums, AVX2 clone).
     public func layerNorm(gamma: Tensor, beta: Tensor, epsilon: Float) -> Tensor {
         let d = shape.last
         require(gamma.shape == Shape([d]) && beta.shape == Shape([d]),
@@ -16,18 +18,8 @@ extension Tensor {
         stats.withUnsafeMutableBufferPointer { sb in
             let st = sb.baseAddress!
             Parallel.for(rows, grain: grain) { r in
-                for row in r {
-                    let xr = x + row * d, orow = o + row * d
-                    var s: Float = 0
-                    for j in 0..<d { s += xr[j] }
-                    let mean = s / Float(d)
-                    var v: Float = 0
-                    for j in 0..<d { let c = xr[j] - mean; v += c * c }
-                    let rstd = 1 / (v / Float(d) + epsilon).squareRoot()
-                    st[2 * row] = mean
-                    st[2 * row + 1] = rstd
-                    for j in 0..<d { orow[j] = (xr[j] - mean) * rstd * gp[j] + bp[j] }
-                }
+                seqrec_layernorm_forward(x + r.lowerBound * d, o + r.lowerBound * d, st + 2 * r.lowerBound,
+                                         gp, bp, r.count, d, epsilon)
             }
         }
         if let tape = Tape.active(self, gamma, beta) {
@@ -43,27 +35,9 @@ extension Tensor {
                         let st = sb.baseAddress!, pp = pb.baseAddress!
                         Parallel.forChunks(rows, grain: grain) { c, r in
                             let dgam = pp + c * 2 * d, dbet = dgam + d
-                            for row in r {
-                                let xr = xp + row * d, grow = gr + row * d
-                                let mean = st[2 * row], rstd = st[2 * row + 1]
-                                var sumG: Float = 0, sumGX: Float = 0
-                                for j in 0..<d {
-                                    let xh = (xr[j] - mean) * rstd
-                                    let gh = grow[j] * gam[j]
-                                    sumG += gh
-                                    sumGX += gh * xh
-                                    dgam[j] += grow[j] * xh
-                                    dbet[j] += grow[j]
-                                }
-                                if needX {
-                                    let inv = 1 / Float(d)
-                                    let dr = dxp + row * d
-                                    for j in 0..<d {
-                                        let xh = (xr[j] - mean) * rstd
-                                        dr[j] = rstd * (grow[j] * gam[j] - inv * sumG - xh * inv * sumGX)
-                                    }
-                                }
-                            }
+                            let lo = r.lowerBound
+                            seqrec_layernorm_backward(xp + lo * d, gr + lo * d, st + 2 * lo, gam,
+                                                      needX ? dxp + lo * d : nil, dgam, dbet, r.count, d)
                         }
                     }
                 }

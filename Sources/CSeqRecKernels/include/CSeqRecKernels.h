@@ -1,0 +1,30 @@
+// Small element-wise kernels the Swift engine calls in its hot loops. Each is plain C,
+// compiled twice (AVX2 and the baseline x86-64 / generic target) with the clone chosen at load
+// time, so one binary runs everywhere and uses 256-bit vectors where the CPU has them.
+// Every clone performs the same operations in the same order (no FMA contraction, fixed
+// accumulation lanes): results are bit-identical whichever clone runs.
+#ifndef CSEQREC_KERNELS_H
+#define CSEQREC_KERNELS_H
+
+#include <stdint.h>
+
+/// Inverted dropout over n elements: o[j] = x[j] · (hash(base + j) ≥ threshold ? scale : 0),
+/// where hash is the 32-bit counter hash of SeqRec's `Tensor.dropout` keyed by k1, k2.
+/// x and o may alias.
+void seqrec_dropout_apply(const float *x, float *o, long n, uint32_t base, uint32_t k1, uint32_t k2,
+                          uint32_t threshold, float scale);
+
+/// The counter hash itself (for tests and for code that needs the keep decision).
+uint32_t seqrec_dropout_hash(uint32_t index, uint32_t k1, uint32_t k2);
+
+/// Layer normalisation of `rows` rows of length d: y = (x − mean)·rstd·γ + β with biased
+/// variance; writes (mean, rstd) per row into stats[2·row], stats[2·row + 1].
+void seqrec_layernorm_forward(const float *x, float *y, float *stats, const float *gamma, const float *beta,
+                              long rows, long d, float epsilon);
+
+/// Pullback of `seqrec_layernorm_forward` for `rows` rows given the upstream gradient g.
+/// Adds Σ g·x̂ into dgamma[d] and Σ g into dbeta[d]; writes dx (if not NULL).
+void seqrec_layernorm_backward(const float *x, const float *g, const float *stats, const float *gamma,
+                               float *dx, float *dgamma, float *dbeta, long rows, long d);
+
+#endif

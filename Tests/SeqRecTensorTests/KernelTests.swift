@@ -1,0 +1,54 @@
+import SeqRecCore
+import SeqRecTensor
+import Testing
+
+/// The C kernels behind dropout and LayerNorm against plain Swift references written from
+/// their definitions, across lengths that exercise the vector body, the tail and chunking.
+@Suite struct KernelTests {
+    /// The dropout hash as documented on `Tensor.dropout`, in Swift.
+    static func referenceKeeps(_ i: Int, rate: Float, seed: UInt64) -> Bool {
+        let keys = SplitMix64.mix(seed)
+        let k1 = UInt32(truncatingIfNeeded: keys), k2 = UInt32(truncatingIfNeeded: keys >> 32)
+        var h = (UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ k1
+        h ^= h >> 16; h &*= 0x85EB_CA6B; h ^= h >> 13; h &*= 0xC2B2_AE35; h ^= h >> 16
+        h ^= k2; h &*= 0x27D4_EB2F; h ^= h >> 15
+        return h >= UInt32(Double(rate) * 0x1p32)
+    }
+
+    @Test(arguments: [1, 7, 8, 9, 63, 1000, 70_001])
+    func dropoutMaskMatchesTheDocumentedHash(n: Int) {
+        var rng = SplitMix64(seed: UInt64(n))
+        let x = Tensor.randomUniform([n], low: 0.5, high: 1.5, rng: &rng)
+        let rate: Float = 0.3, seed: UInt64 = 1234
+        let y = x.dropout(rate: rate, seed: seed)
+        let xs = x.scalars, ys = y.scalars
+        var kept = 0
+        for i in 0..<n {
+            let keep = Self.referenceKeeps(i, rate: rate, seed: seed)
+            #expect(Tensor.dropoutKeeps(index: i, rate: rate, seed: seed) == keep)
+            #expect(ys[i] == (keep ? xs[i] * (1 / (1 - rate)) : 0), "element \(i) of \(n)")
+            if keep { kept += 1 }
+        }
+        if n >= 1000 { #expect(abs(Double(kept) / Double(n) - 0.7) < 0.03) }
+    }
+
+    @Test(arguments: [1, 5, 8, 19, 64, 130])
+    func layerNormForwardMatchesADoublePrecisionReference(d: Int) {
+        var rng = SplitMix64(seed: UInt64(d))
+        let rows = 37
+        let x = Tensor.randomUniform([rows, d], low: -3, high: 5, rng: &rng)
+        let gamma = Tensor.randomUniform([d], low: 0.5, high: 1.5, rng: &rng)
+        let beta = Tensor.randomUniform([d], low: -1, high: 1, rng: &rng)
+        let y = x.layerNorm(gamma: gamma, beta: beta, epsilon: 1e-5).scalars
+        let xs = x.scalars, g = gamma.scalars, b = beta.scalars
+        for r in 0..<rows {
+            let row = (0..<d).map { Double(xs[r * d + $0]) }
+            let mean = row.reduce(0, +) / Double(d)
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d)
+            for j in 0..<d {
+                let expected = (row[j] - mean) / (variance + 1e-5).squareRoot() * Double(g[j]) + Double(b[j])
+                #expect(abs(Double(y[r * d + j]) - expected) < 1e-4, "row \(r) column \(j) of d = \(d)")
+            }
+        }
+    }
+}

@@ -19,7 +19,8 @@ static inline float combine(const float *acc) {
 }
 
 SEQREC_CLONES
-void seqrec_layernorm_forward(const float *x, float *y, float *stats, const float *gamma, const float *beta,
+void seqrec_layernorm_forward(const float *restrict x, float *restrict y, float *restrict stats,
+                              const float *restrict gamma, const float *restrict beta,
                               long rows, long d, float epsilon) {
     const long body = d / LANES * LANES;
     const float invD = 1.0f / (float)d;
@@ -45,8 +46,9 @@ void seqrec_layernorm_forward(const float *x, float *y, float *stats, const floa
 }
 
 SEQREC_CLONES
-void seqrec_layernorm_backward(const float *x, const float *g, const float *stats, const float *gamma,
-                               float *dx, float *dgamma, float *dbeta, long rows, long d) {
+void seqrec_layernorm_backward(const float *restrict x, const float *restrict g, const float *restrict stats,
+                               const float *restrict gamma, float *restrict dx, float *restrict dgamma,
+                               float *restrict dbeta, long rows, long d) {
     const long body = d / LANES * LANES;
     const float invD = 1.0f / (float)d;
     for (long r = 0; r < rows; r++) {
@@ -59,6 +61,8 @@ void seqrec_layernorm_backward(const float *x, const float *g, const float *stat
                 const float gh = gr[j + l] * gamma[j + l];
                 ag[l] += gh;
                 agx[l] += gh * xh;
+                dgamma[j + l] += gr[j + l] * xh;
+                dbeta[j + l] += gr[j + l];
             }
         float sumG = combine(ag), sumGX = combine(agx);
         for (long j = body; j < d; j++) {
@@ -66,9 +70,6 @@ void seqrec_layernorm_backward(const float *x, const float *g, const float *stat
             const float gh = gr[j] * gamma[j];
             sumG += gh;
             sumGX += gh * xh;
-        }
-        for (long j = 0; j < d; j++) {
-            const float xh = (xr[j] - mean) * rstd;
             dgamma[j] += gr[j] * xh;
             dbeta[j] += gr[j];
         }

@@ -51,4 +51,17 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: [(3, 5, 4), (1_000, 64, 64), (6_400, 64, 128)])
+    func fusedLinearEqualsMatmulPlusBias(rows: Int, inF: Int, outF: Int) {
+        var rng = SplitMix64(seed: UInt64(rows))
+        let x = Tensor.randomUniform([rows, inF], low: -1, high: 1, rng: &rng)
+        let w = Tensor.randomUniform([outF, inF], low: -1, high: 1, rng: &rng)
+        let b = Tensor.randomUniform([outF], low: -1, high: 1, rng: &rng)
+        let fused = Tensor.linear(x, weight: w, bias: b).scalars
+        let plain = (Tensor.matmul(x, w, transposeB: true) + b).scalars
+        #expect(fused.count == rows * outF)
+        let worst = zip(fused, plain).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-5)
+    }
 }

@@ -80,6 +80,9 @@ let opCases: [OpCase] = [
     OpCase(name: "logSoftmax masked", shapes: [[2, 3, 4]]) {
         $0[0].logSoftmax(mask: softMask).maskedFill(1 - softMask, with: 0)
     },
+    OpCase(name: "linear (fused bias)", shapes: [[2, 3, 5], [4, 5], [4]]) {
+        Tensor.linear($0[0], weight: $0[1], bias: $0[2])
+    },
     OpCase(name: "layerNorm", shapes: [[2, 3, 6], [6], [6]]) { $0[0].layerNorm(gamma: $0[1], beta: $0[2], epsilon: 1e-5) },
     // d = 19: the kernel's 8-lane body (16 elements) plus a 3-element tail.
     OpCase(name: "layerNorm 8-lane body and tail", shapes: [[3, 19], [19], [19]]) {

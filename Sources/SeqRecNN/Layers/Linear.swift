@@ -27,8 +27,7 @@ public final class Linear: Layer {
 
     /// Applies the map to `[…, in]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = Tensor.matmul(x, weight.tracked, transposeB: true)
-        guard let bias else { return y }
-        return y + bias.tracked
+        guard let bias else { return Tensor.matmul(x, weight.tracked, transposeB: true) }
+        return Tensor.linear(x, weight: weight.tracked, bias: bias.tracked)
     }
 }

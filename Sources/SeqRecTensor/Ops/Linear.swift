@@ -1,0 +1,64 @@
+import SeqRecCore
+// MARK: - Fused affine map x·Wᵀ + b (one sgemm with the bias pre-loaded into the output).
+
+extension Tensor {
+    /// y = x·Wᵀ + b over the last axis: `x` `[…, in]`, `weight` `[out, in]` (PyTorch layout),
+    /// `bias` `[out]`. Same values and gradients as `matmul(x, weight, transposeB: true) + bias`,
+    /// but the bias rows are copied into the output and the sgemm accumulates onto them
+    /// (β = 1), which saves the broadcast-add pass and its buffer; the bias gradient is the
+    /// column sum of the upstream gradient.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+        let inF = x.shape.last, outF = weight.shape[0]
+        require(weight.rank == 2 && weight.shape[1] == inF && bias.shape == Shape([outF]),
+                "linear: weight \(weight.shape) / bias \(bias.shape) do not fit input \(x.shape) (need [out, \(inF)] and [out])")
+        let rows = x.shape.rows
+        var out = Tensor.empty(x.shape.replacingLast(with: outF))
+        let o = out.ptr, bp = bias.ptr
+        Parallel.for(rows, grain: Swift.max(1, 32_768 / Swift.max(outF, 1))) { r in
+            for row in r { (o + row * outF).update(from: bp, count: outF) }
+        }
+        BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outF, k: inF, a: x.ptr, lda: inF,
+                   b: weight.ptr, ldb: inF, beta: 1, c: o, ldc: outF)
+        if let tape = Tape.active(x, weight, bias) {
+            let (x0, w0) = (x.detached, weight.detached)
+            tape.record(&out, x, weight, bias) { g, ctx in
+                if ctx.needs(0) {
+                    let dx = Tensor.empty(x0.shape)
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: inF, k: outF, a: g.ptr, lda: outF,
+                               b: w0.ptr, ldb: inF, c: dx.ptr, ldc: inF)
+                    ctx.add(dx, to: 0)
+                }
+                if ctx.needs(1) {
+                    let dw = Tensor.empty(w0.shape)
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: outF, n: inF, k: rows, a: g.ptr, lda: outF,
+                               b: x0.ptr, ldb: inF, c: dw.ptr, ldc: inF)
+                    ctx.add(dw, to: 1)
+                }
+                if ctx.needs(2) { ctx.add(columnSums(g, rows: rows, cols: outF), to: 2) }
+            }
+        }
+        return out
+    }
+
+    /// Σ over rows of a `[rows, cols]` view, in fixed per-chunk partials (deterministic for a
+    /// fixed thread budget).
+    static func columnSums(_ g: Tensor, rows: Int, cols: Int) -> Tensor {
+        let grain = Swift.max(1, 32_768 / Swift.max(cols, 1))
+        let chunks = Parallel.chunkCount(rows, grain: grain)
+        var partial = [Float](repeating: 0, count: chunks * cols)
+        let gp = g.ptr
+        partial.withUnsafeMutableBufferPointer { pb in
+            let pp = pb.baseAddress!
+            Parallel.forChunks(rows, grain: grain) { c, r in
+                let acc = pp + c * cols
+                for row in r {
+                    let gr = gp + row * cols
+                    for j in 0..<cols { acc[j] += gr[j] }
+                }
+            }
+        }
+        var sums = [Float](repeating: 0, count: cols)
+        for c in 0..<chunks { for j in 0..<cols { sums[j] += partial[c * cols + j] } }
+        return Tensor(sums)
+    }
+}

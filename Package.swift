@@ -37,9 +37,9 @@ let package = Package(
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Training losses (BCE, gBCE, softmax, sampled softmax), each declaring what it needs.
         .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor"]),
-        // Sequential models (SASRec so far), their objectives and evaluation adapters.
+        // Sequential models (SASRec so far; dense or RecJPQ item embeddings), their objectives and evaluation adapters.
         .target(name: "SeqRecModels", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval",
-                                                     "SeqRecObjectives"]),
+                                                     "SeqRecObjectives", "SeqRecCompression"]),
         // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
         .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
         // RecJPQ: codebooks, assignment strategies, the sub-item embedding layer.
@@ -75,7 +75,7 @@ let package = Package(
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecObjectives", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecModelsTests", dependencies: [
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
-            "SeqRecBaselines"]),
+            "SeqRecBaselines", "SeqRecCompression"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecHarnessTests", dependencies: ["SeqRecCore", "SeqRecHarness"]),
         .testTarget(name: "SeqRecNNTests",

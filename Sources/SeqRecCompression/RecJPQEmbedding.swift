@@ -7,7 +7,7 @@ import SeqRecTensor
 /// is the concatenation of sub-item embeddings Ψ[k, G[i, k]] over the m splits. Replaces the
 /// item-embedding table of any model, for inputs and for output scoring alike (as in the
 /// authors' code). Only Ψ (`m·b × d/m`, init U(±0.05)) is trainable; the codebook is fixed.
-public final class RecJPQEmbedding: Layer {
+public final class RecJPQEmbedding: ItemEmbedding {
     public let codebook: RecJPQCodebook
     public let dim: Int
     /// Ψ as rows `k·b + j`, each d/m wide.
@@ -25,6 +25,18 @@ public final class RecJPQEmbedding: Layer {
     }
 
     public var parameters: [Parameter] { [subItemEmbeddings] }
+
+    public var vocabularySize: Int { codebook.vocabularySize }
+
+    /// Every vocabulary id's embedding, `[vocabularySize, d]` (one gather of Ψ's rows).
+    public func matrix() -> Tensor {
+        callAsFunction(IDTensor(shape: [codebook.vocabularySize], ids: (0..<codebook.vocabularySize).map { Int32($0) }))
+    }
+
+    /// The codes as a `[vocabularySize, splits]` byte tensor for checkpoints (requires b ≤ 256).
+    public var codeBytes: SafeTensors.ByteTensor {
+        SafeTensors.ByteTensor(shape: [codebook.vocabularySize, codebook.splits], bytes: codebook.codes.map { UInt8($0) })
+    }
 
     /// Embeddings of `ids` (`[…]` → `[…, d]`): one gather of the m sub-item rows per id, whose
     /// contiguous `[…, m, d/m]` result is the concatenation. Gradients reach only the gathered

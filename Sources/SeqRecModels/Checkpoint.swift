@@ -1,4 +1,5 @@
 import Foundation
+import SeqRecCompression
 import SeqRecCore
 import SeqRecData
 import SeqRecNN
@@ -36,16 +37,44 @@ public struct ModelCheckpoint {
         ]
     }
 
-    /// Writes `model`'s current weights with `metadata` to `path`, atomically.
+    /// Name of the RecJPQ codebook's `U8` tensor (`[vocabulary, splits]`) in checkpoints.
+    public static let codesName = "items.codes"
+
+    /// Writes `model`'s current weights (and a RecJPQ model's codebook, as bytes) with
+    /// `metadata` to `path`, atomically.
     public static func save(_ model: SASRec, metadata: [String: String], to path: String) throws {
-        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: metadata, to: path)
+        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, bytes: codeTensors(model), metadata: metadata, to: path)
+    }
+
+    /// The byte tensors a model's checkpoint carries besides its parameters.
+    static func codeTensors(_ model: SASRec) -> [(name: String, tensor: SafeTensors.ByteTensor)] {
+        model.recJPQ.map { [(codesName, $0.codeBytes)] } ?? []
+    }
+
+    /// The RecJPQ codebook stored in a checkpoint or training state, if `config` needs one.
+    /// - Throws: `CheckpointError` when the codes are missing or do not fit the config.
+    static func codebook(in contents: SafeTensors.Contents, config: SASRec.Config, vocabularySize: Int,
+                         file: String) throws -> RecJPQCodebook? {
+        let e = config.itemEmbedding
+        guard e.isRecJPQ else { return nil }
+        guard let codes = contents.bytes.first(where: { $0.name == codesName })?.tensor else {
+            throw CheckpointError(file: file, "RecJPQ model without its codebook tensor \(codesName)")
+        }
+        guard codes.shape == [vocabularySize, e.splits] else {
+            throw CheckpointError(file: file, "\(codesName) has shape \(codes.shape), the model expects [\(vocabularySize), \(e.splits)]")
+        }
+        do {
+            return try RecJPQCodebook(vocabularySize: vocabularySize, splits: e.splits, subIDs: e.subIDs,
+                                      codes: codes.bytes.map { Int32($0) }, strategy: e.assignment)
+        } catch { throw CheckpointError(file: file, "\(codesName): \(error)") }
     }
 
     /// Reads a checkpoint and rebuilds its model.
     /// - Throws: `CheckpointError` naming the file for a foreign format, missing metadata, or
     ///   weights whose names or shapes do not match the recorded config.
     public static func load(path: String) throws -> ModelCheckpoint {
-        let (tensors, meta) = try SafeTensors.read(path: path)
+        let contents = try SafeTensors.readContents(path: path)
+        let (tensors, meta) = (contents.tensors, contents.metadata)
         guard meta["format"] == format else {
             throw CheckpointError(file: path, "not a SeqRec SASRec checkpoint (format \(meta["format"] ?? "missing"), expected \(format))")
         }
@@ -59,7 +88,8 @@ public struct ModelCheckpoint {
             throw CheckpointError(file: path, "seqrec.vocabulary is not a JSON array of strings")
         }
         let vocabulary = try ItemVocabulary(externalIDs: ids)
-        let model = try SASRec(vocabularySize: vocabulary.size, config: config.model)
+        let codebook = try codebook(in: contents, config: config.model, vocabularySize: vocabulary.size, file: path)
+        let model = try SASRec(vocabularySize: vocabulary.size, config: config.model, codebook: codebook)
         try assign(tensors, to: model.parameters, file: path)
         return ModelCheckpoint(config: config, fingerprint: fingerprint, vocabulary: vocabulary, model: model, metadata: meta)
     }
@@ -114,7 +144,15 @@ struct TrainingState {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         meta["seqrec.progress"] = String(decoding: try encoder.encode(progress), as: UTF8.self)
-        try SafeTensors.write(tensors, metadata: meta, to: path)
+        try SafeTensors.write(tensors, bytes: ModelCheckpoint.codeTensors(model), metadata: meta, to: path)
+    }
+
+    /// The RecJPQ codebook a saved training state was started with (nil for dense models or
+    /// when there is no state yet): a resumed run reuses it instead of re-assigning codes.
+    static func codebook(path: String, config: SASRec.Config, vocabularySize: Int) throws -> RecJPQCodebook? {
+        guard config.itemEmbedding.isRecJPQ, FileManager.default.fileExists(atPath: path) else { return nil }
+        return try ModelCheckpoint.codebook(in: SafeTensors.readContents(path: path), config: config,
+                                            vocabularySize: vocabularySize, file: path)
     }
 
     /// Restores weights and Adam; returns the best weights and the progress.

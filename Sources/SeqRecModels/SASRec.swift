@@ -1,3 +1,4 @@
+import SeqRecCompression
 import SeqRecCore
 import SeqRecData
 import SeqRecNN
@@ -11,7 +12,30 @@ import SeqRecTensor
 /// the input table). Deviations from the original SASRec paper, as in the port: no √d scaling
 /// of item embeddings; negatives are not filtered against the history; padding id 0 here
 /// (the port uses N + 1) — the id layout of `ItemVocabulary`.
+///
+/// With `itemEmbedding.kind = "recjpq"` the item table is RecJPQ's sub-item embeddings
+/// (thesis §6.4, `RecJPQEmbedding`), shared by input and output as in the authors' code.
 public final class SASRec: Layer {
+    /// The item representation: a dense table per id, or RecJPQ (thesis §6.4).
+    public struct ItemEmbeddingConfig: Sendable, Codable, Equatable {
+        public static let kinds = ["dense", "recjpq"]
+        /// "dense" or "recjpq".
+        public var kind = "dense"
+        /// RecJPQ: sub-item ids per item (m); must divide `dim`.
+        public var splits = 8
+        /// RecJPQ: sub-ids per split (b), at most 256 (codes are bytes).
+        public var subIDs = 256
+        /// RecJPQ: the code assignment strategy (`CodeAssignments.all`).
+        public var assignment = SVDAssignment.id
+        public init(kind: String = "dense", splits: Int = 8, subIDs: Int = 256, assignment: String = SVDAssignment.id) {
+            self.kind = kind
+            self.splits = splits
+            self.subIDs = subIDs
+            self.assignment = assignment
+        }
+        public var isRecJPQ: Bool { kind == "recjpq" }
+    }
+
     public struct Config: Sendable, Codable, Equatable {
         public var maxLength = 200
         public var dim = 128
@@ -19,15 +43,17 @@ public final class SASRec: Layer {
         public var heads = 1
         public var dropout: Float = 0.5
         public var reuseItemEmbeddings = false
+        public var itemEmbedding = ItemEmbeddingConfig()
         public var seed: UInt64 = 42
         public init(maxLength: Int = 200, dim: Int = 128, blocks: Int = 2, heads: Int = 1, dropout: Float = 0.5,
-                    reuseItemEmbeddings: Bool = false, seed: UInt64 = 42) {
+                    reuseItemEmbeddings: Bool = false, itemEmbedding: ItemEmbeddingConfig = .init(), seed: UInt64 = 42) {
             self.maxLength = maxLength
             self.dim = dim
             self.blocks = blocks
             self.heads = heads
             self.dropout = dropout
             self.reuseItemEmbeddings = reuseItemEmbeddings
+            self.itemEmbedding = itemEmbedding
             self.seed = seed
         }
 
@@ -41,26 +67,60 @@ public final class SASRec: Layer {
                 throw HyperparameterError(key: "heads", value: "\(heads)", allowed: "divisors of dim = \(dim)")
             }
             try HyperparameterError.check("dropout", Double(dropout), in: 0.0..<1.0)
+            let e = itemEmbedding
+            guard SASRec.ItemEmbeddingConfig.kinds.contains(e.kind) else {
+                throw HyperparameterError(key: "itemEmbedding.kind", value: e.kind, allowed: SASRec.ItemEmbeddingConfig.kinds.joined(separator: ", "))
+            }
+            if e.isRecJPQ {
+                try HyperparameterError.checkAtLeast("itemEmbedding.splits", e.splits, 1)
+                if dim % e.splits != 0 {
+                    throw HyperparameterError(key: "itemEmbedding.splits", value: "\(e.splits)", allowed: "divisors of dim = \(dim)")
+                }
+                try HyperparameterError.check("itemEmbedding.subIDs", Double(e.subIDs), in: 1.0...256.0)
+                guard CodeAssignments.all.contains(e.assignment) else {
+                    throw HyperparameterError(key: "itemEmbedding.assignment", value: e.assignment,
+                                              allowed: CodeAssignments.all.joined(separator: ", "))
+                }
+                guard reuseItemEmbeddings else {
+                    throw HyperparameterError(key: "reuseItemEmbeddings", value: "false",
+                                              allowed: "true with itemEmbedding.kind = recjpq (RecJPQ shares input and output embeddings)")
+                }
+            }
         }
     }
 
     public let config: Config
     public let vocabularySize: Int
-    public let items: Embedding
+    public let items: any ItemEmbedding
     public let positions: Embedding
     public let blocks: [TransformerBlock]
     public let finalNorm: LayerNorm
     public let output: Embedding?
     let embeddingDropout: Dropout
 
+    /// - Parameter codebook: the fixed RecJPQ codes when `config.itemEmbedding.kind` is
+    ///   "recjpq" (see `RecJPQCodebook.make`); ignored otherwise.
     /// - Throws: `HyperparameterError` naming the key for invalid settings.
-    public init(vocabularySize: Int, config: Config) throws {
+    public init(vocabularySize: Int, config: Config, codebook: RecJPQCodebook? = nil) throws {
         try config.validate()
         try HyperparameterError.checkAtLeast("vocabularySize", vocabularySize, 3)
         self.config = config
         self.vocabularySize = vocabularySize
         var rng = SplitMix64(seed: config.seed)
-        items = Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, rng: &rng)
+        if config.itemEmbedding.isRecJPQ {
+            guard let codebook else {
+                throw HyperparameterError(key: "itemEmbedding", value: "recjpq without a codebook",
+                                          allowed: "a RecJPQCodebook for the vocabulary (RecJPQCodebook.make)")
+            }
+            guard codebook.vocabularySize == vocabularySize, codebook.splits == config.itemEmbedding.splits,
+                  codebook.subIDs == config.itemEmbedding.subIDs else {
+                throw HyperparameterError(key: "itemEmbedding", value: "codebook \(codebook.vocabularySize)×\(codebook.splits) (b \(codebook.subIDs))",
+                                          allowed: "vocabulary \(vocabularySize) × splits \(config.itemEmbedding.splits) (b \(config.itemEmbedding.subIDs))")
+            }
+            items = try RecJPQEmbedding(codebook: codebook, dim: config.dim, rng: &rng)
+        } else {
+            items = Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, rng: &rng)
+        }
         positions = Embedding(count: config.maxLength, dim: config.dim, rng: &rng)
         blocks = try (0..<config.blocks).map { i in
             let b = try TransformerBlock(order: .sasrec, dim: config.dim, heads: config.heads, hidden: config.dim,
@@ -81,8 +141,12 @@ public final class SASRec: Layer {
         items.parameters + positions.parameters + blocks.flatMap(\.parameters) + finalNorm.parameters + (output?.parameters ?? [])
     }
 
-    /// The table that scores items (the output table, or the input table when reused).
-    public var outputTable: Parameter { (output ?? items).table }
+    /// The `[vocabulary, d]` matrix that scores items (the output table, or the input
+    /// representation when reused), recorded on the active tape.
+    public func outputMatrix() -> Tensor { output?.table.tracked ?? items.matrix() }
+
+    /// The RecJPQ item embedding, if that is the item representation.
+    public var recJPQ: RecJPQEmbedding? { items as? RecJPQEmbedding }
 
     /// Hidden states `[B, L, d]` for left-padded ids `[B, L]` (padding = 0).
     public func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor {
@@ -96,5 +160,16 @@ public final class SASRec: Layer {
         let mask = AttentionMask.causal(keyPadding: tokens)
         for block in blocks { x = block(x, mask: mask, tokenMask: tokenMask, &context) }
         return finalNorm(x)
+    }
+}
+
+extension SASRec {
+    /// The RecJPQ codebook `config` asks for, assigned from `split`'s training data with the
+    /// model seed (nil for dense item embeddings). Printed warnings come from
+    /// `RecJPQCodebook.warnings`.
+    public static func codebook(for split: DatasetSplit, config: Config) throws -> RecJPQCodebook? {
+        let e = config.itemEmbedding
+        guard e.isRecJPQ else { return nil }
+        return try CodeAssignments.make(e.assignment, seed: config.seed).assign(split, splits: e.splits, subIDs: e.subIDs)
     }
 }

@@ -39,7 +39,7 @@ extension SASRec {
         try HyperparameterError.checkAtLeast("k", k, 1)
         let items = vocabularySize - 2
         let hidden = lastHidden(histories)
-        let table = outputTable.value.slice(axis: 0, 1..<(items + 1))                 // real items only
+        let table = outputMatrix().slice(axis: 0, 1..<(items + 1))                    // real items only
         let scores = Tensor.matmul(hidden, table, transposeB: true)                   // [n, N]
         return scores.withUnsafeBufferPointer { s in
             histories.enumerated().map { (r, history) in
@@ -73,7 +73,7 @@ public final class SASRecScorer: ItemScorer {
             hidden = model.lastHidden(cases.map { split.input($0) })
             cached = (cases, hidden)
         }
-        let block = model.outputTable.value.slice(axis: 0, Int(items.lowerBound)..<Int(items.upperBound))
+        let block = model.outputMatrix().slice(axis: 0, Int(items.lowerBound)..<Int(items.upperBound))
         let scores = Tensor.matmul(hidden, block, transposeB: true)
         scores.withUnsafeBufferPointer { s in
             for i in 0..<s.count { buffer[i] = s[i] }

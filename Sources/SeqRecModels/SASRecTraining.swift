@@ -58,7 +58,7 @@ extension SASRec {
             labels.append(label)
         }
         let flat = h.reshaped([rows, d]).gatherRows(IDTensor(shape: [real.count], ids: real))   // [R, d]
-        let table = outputTable.tracked
+        let table = outputMatrix()
         let mask = Tensor(repeating: 1, shape: [real.count])
         switch loss.requirement {
         case .sampledNegatives:

@@ -1,4 +1,5 @@
 import Foundation
+import SeqRecCompression
 import SeqRecCore
 import SeqRecData
 import SeqRecEval
@@ -42,7 +43,16 @@ public struct TrainingRun {
             throw CheckpointError(file: output.path, "already holds a run: pass --resume to continue it, or choose another directory")
         }
         if let output { try FileManager.default.createDirectory(atPath: output.path, withIntermediateDirectories: true) }
-        let model = try SASRec(vocabularySize: split.dataset.vocabulary.size, config: config.model)
+        let vocabularySize = split.dataset.vocabulary.size
+        var codebook: RecJPQCodebook?
+        if let output, resume {
+            codebook = try TrainingState.codebook(path: output.statePath, config: config.model, vocabularySize: vocabularySize)
+        }
+        if codebook == nil, config.model.itemEmbedding.isRecJPQ {
+            codebook = try validating(section: "model.itemEmbedding") { try SASRec.codebook(for: split, config: config.model) }
+            for w in codebook?.warnings(items: n) ?? [] { progress?("[recjpq] warning: \(w)") }
+        }
+        let model = try SASRec(vocabularySize: vocabularySize, config: config.model, codebook: codebook)
         var trainer = try validating(section: "training") { try SASRecTrainer(config: config.training) }
         trainer.progressInterval = 10
         let report = try trainer.train(model, split: split, loss: loss, output: output, resume: resume, progress: progress)

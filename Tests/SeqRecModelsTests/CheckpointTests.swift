@@ -42,6 +42,58 @@ import Testing
         #expect(stored.testPerUser["ndcg@10"]!.count == Self.split.test.count)
     }
 
+    func recJPQConfig(epochs: Int) -> RunConfig {
+        var c = tinyConfig(epochs: epochs)
+        c.model.reuseItemEmbeddings = true
+        c.model.itemEmbedding = .init(kind: "recjpq", splits: 4, subIDs: 16, assignment: "svd")
+        return c
+    }
+
+    /// A RecJPQ SASRec: the checkpoint holds Ψ and the codebook as U8 bytes (no item table),
+    /// loads back to identical scores, is smaller than the dense model's, and resumes exactly.
+    @Test func recJPQModelCheckpointsItsCodebookAsBytesAndResumesExactly() throws {
+        let dir = tempDir(), denseDir = tempDir()
+        let (result, model) = try TrainingRun(config: recJPQConfig(epochs: 2), split: Self.split, dataset: "toy", directory: dir).run()
+        _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: denseDir).run()
+        let path = dir + "/model.safetensors"
+        let contents = try SafeTensors.readContents(path: path)
+        let vocabulary = Self.split.dataset.vocabulary.size
+        #expect(contents.bytes.map(\.name) == ["items.codes"] && contents.bytes[0].tensor.shape == [vocabulary, 4])
+        #expect(contents.tensors.contains { $0.name == "items.subItemEmbeddings" && $0.tensor.shape == [4 * 16, 4] })
+        #expect(!contents.tensors.contains { $0.name == "items.table" || $0.name.hasPrefix("output") })
+        #expect(contents.bytes[0].tensor.bytes.map(Int32.init) == model.recJPQ!.codebook.codes)
+        let ckpt = try ModelCheckpoint.load(path: path)
+        #expect(ckpt.model.recJPQ!.codebook.codes == model.recJPQ!.codebook.codes)
+        let histories: [[Int32]] = [[1, 2, 3], [5], Array(repeating: 7, count: 30)]
+        #expect(model.lastHidden(histories).scalars == ckpt.model.lastHidden(histories).scalars)
+        let again = try Evaluator(metrics: TrainingRun.testMetrics)
+            .evaluate(Self.split.test, in: Self.split, scorer: SASRecScorer(model: ckpt.model, split: Self.split))
+        #expect(again.means == result.test)
+        let size = { (p: String) in (try FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
+        #expect(try size(path) < size(denseDir + "/model.safetensors"))
+        // Resume: 2 + 1 epochs equal 3 uninterrupted ones (the codebook comes from the state).
+        let whole = tempDir()
+        let (full, _) = try TrainingRun(config: recJPQConfig(epochs: 3), split: Self.split, dataset: "toy", directory: whole).run()
+        let (resumed, _) = try TrainingRun(config: recJPQConfig(epochs: 3), split: Self.split, dataset: "toy", directory: dir).run(resume: true)
+        #expect(resumed.training.history.map(\.meanLoss) == full.training.history.map(\.meanLoss))
+        #expect(resumed.test == full.test)
+    }
+
+    @Test func recJPQSettingsAreValidatedNamingTheKey() throws {
+        func message(_ edit: (inout RunConfig) -> Void) -> String {
+            var c = recJPQConfig(epochs: 1)
+            edit(&c)
+            do { try c.validate(catalogueSize: 80); return "valid" } catch { return "\(error)" }
+        }
+        #expect(message { _ in } == "valid")
+        #expect(message { $0.model.reuseItemEmbeddings = false }.contains("model.reuseItemEmbeddings"))
+        #expect(message { $0.model.itemEmbedding.splits = 3 }.contains("model.itemEmbedding.splits"))
+        #expect(message { $0.model.itemEmbedding.subIDs = 300 }.contains("model.itemEmbedding.subIDs"))
+        #expect(message { $0.model.itemEmbedding.assignment = "pq" }.contains("model.itemEmbedding.assignment"))
+        #expect(message { $0.model.itemEmbedding.kind = "hash" }.contains("model.itemEmbedding.kind"))
+        #expect(throws: (any Error).self) { _ = try RunConfig.decode(Data(#"{"model": {"itemEmbedding": {"splitz": 4}}}"#.utf8)) }
+    }
+
     /// Training 2 epochs, stopping, and resuming for 2 more gives exactly the 4-epoch run.
     @Test func resumedRunContinuesExactlyAsTheUninterruptedRun() throws {
         let whole = tempDir(), parts = tempDir()

@@ -1,3 +1,4 @@
+import SeqRecCompression
 import SeqRecCore
 import SeqRecModels
 import SeqRecNN
@@ -34,5 +35,26 @@ import Testing
         }
         #expect(report.passed, "\(name): \(report)")
         #expect(report.checked > 100)
+    }
+
+    /// RecJPQ item embeddings shared by input and output: the gradient reaches the sub-item
+    /// embeddings Ψ through both sides (thesis §6.4).
+    @Test func recJPQSASRecLossGradientMatchesFiniteDifferences() throws {
+        var rng = SplitMix64(seed: 9)
+        let codes = (0..<(20 * 2)).map { _ in Int32(rng.nextInt(below: 4)) }
+        let codebook = try RecJPQCodebook(vocabularySize: 20, splits: 2, subIDs: 4, codes: codes, strategy: "random")
+        let config = SASRec.Config(maxLength: 6, dim: 8, blocks: 1, heads: 1, dropout: 0, reuseItemEmbeddings: true,
+                                   itemEmbedding: .init(kind: "recjpq", splits: 2, subIDs: 4, assignment: "random"), seed: 5)
+        let model = try SASRec(vocabularySize: 20, config: config, codebook: codebook)
+        #expect(model.parameters.contains { $0.name == "items.subItemEmbeddings" })
+        #expect(!model.parameters.contains { $0.name.hasPrefix("output") })
+        for p in model.parameters { p.updateValue { b in for i in b.indices { b[i] *= 0.5 } } }
+        let loss = try Losses.make(LossConfig(id: "gbce", negatives: 3, t: 0.5), catalogueSize: 18)
+        let b = batch(shared: false)
+        let report = GradientCheck.checkParameters(model.parameters, epsilon: 2e-3, atol: 3e-3, rtol: 3e-2, maxElements: 24) {
+            var ctx = ForwardContext.inference
+            return model.loss(b, loss, &ctx)
+        }
+        #expect(report.passed, "\(report)")
     }
 }

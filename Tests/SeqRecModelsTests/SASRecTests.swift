@@ -112,7 +112,7 @@ import Testing
         let unfiltered = try model.recommend([[1, 2, 3]], k: 50, filterSeen: false)[0]
         #expect(unfiltered.count == 50)
         let hidden = model.lastHidden([[Int32]([1, 2, 3])])
-        let direct = Tensor.matmul(hidden, model.outputTable.value, transposeB: true).scalars
+        let direct = Tensor.matmul(hidden, model.outputMatrix(), transposeB: true).scalars
         #expect(unfiltered.allSatisfy { Swift.abs($0.score - direct[Int($0.item)]) < 1e-4 })
         #expect(throws: HyperparameterError.self) { _ = try model.recommend([[1]], k: 0) }
     }

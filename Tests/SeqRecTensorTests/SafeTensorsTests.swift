@@ -38,6 +38,21 @@ import Testing
         #expect(back[1].tensor.shape == [0, 4] && meta == ["a": "1"])
     }
 
+    /// U8 tensors (RecJPQ codebooks): one byte per element after the F32 tensors, dtype "U8".
+    @Test func byteTensorsAreU8EntriesAfterTheFloats() throws {
+        let codes = SafeTensors.ByteTensor(shape: [3, 2], bytes: [0, 255, 7, 8, 9, 10])
+        let data = try SafeTensors.encode([("w", Tensor(shape: [2], scalars: [1, 2]))], bytes: [("codes", codes)])
+        let n = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = try JSONSerialization.jsonObject(with: data[8..<(8 + n)]) as! [String: Any]
+        let c = header["codes"] as! [String: Any]
+        #expect(c["dtype"] as! String == "U8" && c["shape"] as! [Int] == [3, 2] && c["data_offsets"] as! [Int] == [8, 14])
+        #expect(data.count == 8 + n + 8 + 6)
+        #expect(Array(data.suffix(6)) == [0, 255, 7, 8, 9, 10])
+        let back = try SafeTensors.decodeContents(data, file: "mem")
+        #expect(back.tensors.map(\.name) == ["w"] && back.bytes.map(\.name) == ["codes"] && back.bytes[0].tensor == codes)
+        #expect(try SafeTensors.decode(data, file: "mem").tensors.map(\.name) == ["w"])
+    }
+
     @Test func malformedFilesAreErrorsNamingTheFile() throws {
         let good = try SafeTensors.encode([("w", Tensor(shape: [4], scalars: [1, 2, 3, 4]))])
         func message(_ data: Data) -> String {

@@ -11,6 +11,18 @@ public protocol CodeAssignment {
 
 public enum CodeAssignments {
     public static let all: [String] = [RandomAssignment.id, SVDAssignment.id, BPRAssignment.id, QuotientRemainderAssignment.id]
+
+    /// The strategy named `id` with its defaults and `seed`.
+    /// - Throws: `HyperparameterError` naming `assignment` and the choices for an unknown id.
+    public static func make(_ id: String, seed: UInt64) throws -> any CodeAssignment {
+        switch id {
+        case RandomAssignment.id: return RandomAssignment(seed: seed)
+        case SVDAssignment.id: return SVDAssignment(seed: seed)
+        case BPRAssignment.id: return BPRAssignment(seed: seed)
+        case QuotientRemainderAssignment.id: return QuotientRemainderAssignment()
+        default: throw HyperparameterError(key: "assignment", value: id, allowed: all.joined(separator: ", "))
+        }
+    }
 }
 
 /// The discretisation shared by the SVD and BPR strategies (authors' code, reference-facts

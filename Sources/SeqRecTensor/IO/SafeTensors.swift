@@ -8,11 +8,31 @@ public typealias SafeTensorsError = FileError
 /// and NumPy (`safetensors.numpy`) without SeqRec: an 8-byte little-endian header length n,
 /// n bytes of UTF-8 JSON mapping each tensor name to `{"dtype", "shape", "data_offsets"}`
 /// (offsets relative to the end of the header) plus an optional `"__metadata__"` map of
-/// strings, then the raw little-endian tensor bytes. SeqRec writes `F32` only, in the order
-/// given, with the header padded by spaces to a multiple of 8 bytes (as the reference writer).
+/// strings, then the raw little-endian tensor bytes. SeqRec writes `F32` tensors and `U8`
+/// byte tensors (RecJPQ codebooks), in the order given, with the header padded by spaces to a
+/// multiple of 8 bytes (as the reference writer).
 public enum SafeTensors {
-    /// The bytes of a safetensors file holding `tensors` (in this order) and `metadata`.
-    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> Data {
+    /// A `U8` tensor: a shape and its bytes, row-major.
+    public struct ByteTensor: Equatable, Sendable {
+        public let shape: [Int]
+        public let bytes: [UInt8]
+        public init(shape: [Int], bytes: [UInt8]) {
+            require(shape.reduce(1, *) == bytes.count, "SafeTensors.ByteTensor: \(bytes.count) bytes for shape \(shape)")
+            self.shape = shape
+            self.bytes = bytes
+        }
+    }
+
+    /// Everything a file holds: F32 tensors and U8 tensors (each in file order) and metadata.
+    public struct Contents {
+        public var tensors: [(name: String, tensor: Tensor)]
+        public var bytes: [(name: String, tensor: ByteTensor)]
+        public var metadata: [String: String]
+    }
+
+    /// The bytes of a safetensors file holding `tensors`, then `bytes` (in this order), and `metadata`.
+    public static func encode(_ tensors: [(name: String, tensor: Tensor)], bytes byteTensors: [(name: String, tensor: ByteTensor)] = [],
+                              metadata: [String: String] = [:]) throws -> Data {
         var header: [String: Any] = [:]
         var offset = 0
         var seen = Set<String>()
@@ -21,6 +41,11 @@ public enum SafeTensors {
             let bytes = t.count * 4
             header[name] = ["dtype": "F32", "shape": t.shape.array, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
+        }
+        for (name, t) in byteTensors {
+            require(seen.insert(name).inserted && name != "__metadata__", "SafeTensors: duplicate or reserved name \(name)")
+            header[name] = ["dtype": "U8", "shape": t.shape, "data_offsets": [offset, offset + t.bytes.count]] as [String: Any]
+            offset += t.bytes.count
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -38,18 +63,27 @@ public enum SafeTensors {
                 #endif
             }
         }
+        for (_, t) in byteTensors { out.append(contentsOf: t.bytes) }
         return out
     }
 
     /// Writes a safetensors file atomically (a failed write leaves the previous file intact).
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
-        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], bytes: [(name: String, tensor: ByteTensor)] = [],
+                             metadata: [String: String] = [:], to path: String) throws {
+        try AtomicFile.write(encode(tensors, bytes: bytes, metadata: metadata), to: path)
     }
 
-    /// The tensors (by name, in file order) and metadata of a safetensors file's bytes.
-    /// - Throws: `SafeTensorsError` naming `file` for a truncated file, a malformed header,
-    ///   a dtype other than F32, or offsets that do not match the shape or the file.
+    /// The F32 tensors (by name, in file order) and metadata of a safetensors file's bytes
+    /// (U8 tensors are checked but left out: `decodeContents` returns them).
     public static func decode(_ data: Data, file: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        let c = try decodeContents(data, file: file)
+        return (c.tensors, c.metadata)
+    }
+
+    /// Everything in a safetensors file's bytes.
+    /// - Throws: `SafeTensorsError` naming `file` for a truncated file, a malformed header,
+    ///   a dtype other than F32 or U8, or offsets that do not match the shape or the file.
+    public static func decodeContents(_ data: Data, file: String) throws -> Contents {
         guard data.count >= 8 else { throw SafeTensorsError(file: file, "too short for a safetensors header (\(data.count) bytes)") }
         let n = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
         guard n <= UInt64(data.count - 8) else {
@@ -65,28 +99,34 @@ public enum SafeTensors {
             metadata = strings
         }
         let body = data.count - headerEnd
-        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        var entries: [(name: String, shape: [Int], begin: Int, end: Int, byte: Bool)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let e = value as? [String: Any], let dtype = e["dtype"] as? String,
                   let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw SafeTensorsError(file: file, "tensor \(name): entry needs dtype, shape and two data_offsets")
             }
-            guard dtype == "F32" else { throw SafeTensorsError(file: file, "tensor \(name): dtype \(dtype) is not supported (F32 only)") }
+            guard dtype == "F32" || dtype == "U8" else {
+                throw SafeTensorsError(file: file, "tensor \(name): dtype \(dtype) is not supported (F32 and U8 only)")
+            }
+            let width = dtype == "U8" ? 1 : 4
             guard shape.allSatisfy({ $0 >= 0 }), shape.count <= Shape.maxRank else {
                 throw SafeTensorsError(file: file, "tensor \(name): invalid shape \(shape)")
             }
             let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * 4, offsets[1] <= body else {
+            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * width, offsets[1] <= body else {
                 throw SafeTensorsError(file: file, "tensor \(name): data_offsets \(offsets) do not match shape \(shape) "
-                                       + "(\(count * 4) bytes) within the \(body)-byte body")
+                                       + "(\(count * width) bytes) within the \(body)-byte body")
             }
-            entries.append((name, shape, offsets[0], offsets[1]))
+            entries.append((name, shape, offsets[0], offsets[1], dtype == "U8"))
         }
         entries.sort { $0.begin < $1.begin }
         for (a, b) in zip(entries, entries.dropFirst()) where b.begin < a.end {
             throw SafeTensorsError(file: file, "tensors \(a.name) and \(b.name) overlap")
         }
-        let tensors: [(name: String, tensor: Tensor)] = entries.map { e in
+        let bytes: [(name: String, tensor: ByteTensor)] = entries.filter(\.byte).map { e in
+            (e.name, ByteTensor(shape: e.shape, bytes: [UInt8](data[(headerEnd + e.begin)..<(headerEnd + e.end)])))
+        }
+        let tensors: [(name: String, tensor: Tensor)] = entries.filter { !$0.byte }.map { e in
             var scalars = [Float](repeating: 0, count: (e.end - e.begin) / 4)
             _ = scalars.withUnsafeMutableBytes { dst in
                 data.copyBytes(to: dst, from: (headerEnd + e.begin)..<(headerEnd + e.end))
@@ -96,14 +136,20 @@ public enum SafeTensors {
             #endif
             return (e.name, Tensor(shape: Shape(e.shape), scalars: scalars))
         }
-        return (tensors, metadata)
+        return Contents(tensors: tensors, bytes: bytes, metadata: metadata)
     }
 
-    /// Reads a safetensors file.
+    /// Reads a safetensors file's F32 tensors and metadata.
     public static func read(path: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        let c = try readContents(path: path)
+        return (c.tensors, c.metadata)
+    }
+
+    /// Reads everything in a safetensors file.
+    public static func readContents(path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SafeTensorsError(file: path, "cannot be read (missing or unreadable)")
         }
-        return try decode(data, file: path)
+        return try decodeContents(data, file: path)
     }
 }

@@ -71,6 +71,7 @@ public struct TrainCommand: ParsableCommand {
         s += "test (\(r.testUsers.count) cases, \(r.evaluationProtocol)):\n"
         s += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
         s += "| " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", r.test[$0] ?? .nan) }.joined(separator: " | ") + " |\n"
+        if let size = r.modelSize { s += size.summary + "\n" }
         s += "wrote \(directory)/model.safetensors, result.json, log.jsonl\n"
         return s
     }

@@ -17,10 +17,12 @@ public struct RunResult: Sendable, Codable {
     /// Per test case, in `testUsers` order.
     public var testPerUser: [String: [Double]]
     public var testUsers: [Int]
+    /// Parameter, codebook and checkpoint-file bytes (absent in results written before it existed).
+    public var modelSize: ModelSize?
 
     public init(config: RunConfig, dataset: String, fingerprint: String, environment: RunEnvironment, splitProtocol: String,
                 evaluationProtocol: String, training: TrainingReport, test: [String: Double],
-                testPerUser: [String: [Double]], testUsers: [Int]) {
+                testPerUser: [String: [Double]], testUsers: [Int], modelSize: ModelSize? = nil) {
         self.config = config
         self.dataset = dataset
         self.fingerprint = fingerprint
@@ -31,6 +33,7 @@ public struct RunResult: Sendable, Codable {
         self.test = test
         self.testPerUser = testPerUser
         self.testUsers = testUsers
+        self.modelSize = modelSize
     }
 
     /// Writes the result atomically as pretty, key-sorted JSON.

@@ -60,9 +60,20 @@ public struct TrainingRun {
         let test = try evaluator.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
         let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,
                                splitProtocol: split.protocolDescription, evaluationProtocol: test.protocolDescription,
-                               training: report, test: test.means, testPerUser: test.perCase, testUsers: test.cases.map(\.user))
+                               training: report, test: test.means, testPerUser: test.perCase, testUsers: test.cases.map(\.user),
+                               modelSize: size(of: model, output: output))
         if let output { try result.write(to: output.path + "/result.json") }
         return (result, model)
+    }
+}
+
+extension TrainingRun {
+    func size(of model: SASRec, output: RunDirectory?) -> ModelSize {
+        var size = model.size
+        if let output, let attributes = try? FileManager.default.attributesOfItem(atPath: output.modelPath) {
+            size.checkpointFileBytes = (attributes[.size] as? NSNumber)?.intValue
+        }
+        return size
     }
 }
 

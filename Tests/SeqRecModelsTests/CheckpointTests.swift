@@ -71,6 +71,11 @@ import Testing
         #expect(again.means == result.test)
         let size = { (p: String) in (try FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
         #expect(try size(path) < size(denseDir + "/model.safetensors"))
+        // The reported size: Ψ (64 × 4 floats) + codes (1 byte each) and the file on disk.
+        let reported = try #require(result.modelSize)
+        #expect(reported.itemParameterBytes == 64 * 4 * 4 && reported.codebookBytes == vocabulary * 4)
+        #expect(reported.checkpointFileBytes == (try size(path)))
+        #expect(reported.parameterBytes == model.parameters.reduce(0) { $0 + $1.value.count * 4 })
         // Resume: 2 + 1 epochs equal 3 uninterrupted ones (the codebook comes from the state).
         let whole = tempDir()
         let (full, _) = try TrainingRun(config: recJPQConfig(epochs: 3), split: Self.split, dataset: "toy", directory: whole).run()

@@ -41,6 +41,8 @@ let package = Package(
             name: "seqrec-scoring-bench",
             dependencies: [
                 .product(name: "SeqRecCore", package: "SeqRec"),
+                .product(name: "SeqRecData", package: "SeqRec"),
+                .product(name: "SeqRecModels", package: "SeqRec"),
                 .product(name: "SeqRecScoring", package: "SeqRec"),
             ]),
     ],

@@ -26,13 +26,16 @@ final class WorkerPool: @unchecked Sendable {
     /// One loop: a body over chunk indices `0..<chunks`, claimed one by one.
     private final class Job: @unchecked Sendable {
         let chunks: Int
+        /// Pool threads allowed to join (the thread budget minus the caller).
+        let workers: Int
         /// Points at the caller's (non-escaping) body on the caller's stack; only dereferenced
         /// for a claimed chunk, and the caller waits for every claimed chunk to finish.
         let body: UnsafeRawPointer
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
-        init(chunks: Int, body: UnsafeRawPointer) {
+        init(chunks: Int, workers: Int, body: UnsafeRawPointer) {
             self.chunks = chunks
+            self.workers = workers
             self.body = body
         }
 
@@ -71,13 +74,13 @@ final class WorkerPool: @unchecked Sendable {
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
         defer { busy.store(false, ordering: .releasing) }
         while started < workers {
-            startWorker()
+            startWorker(index: started)
             started += 1
         }
         withoutActuallyEscaping(body) { escapable in
             var holder = escapable
             withUnsafeMutablePointer(to: &holder) { p in
-                let job = Job(chunks: chunks, body: UnsafeRawPointer(p))
+                let job = Job(chunks: chunks, workers: workers, body: UnsafeRawPointer(p))
                 pthread_mutex_lock(mutex)
                 current = job
                 generation += 1
@@ -94,19 +97,30 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
-    private func startWorker() {
-        let box = Unmanaged.passRetained(self).toOpaque()
+    private final class Start {
+        let pool: WorkerPool
+        let index: Int
+        init(pool: WorkerPool, index: Int) {
+            self.pool = pool
+            self.index = index
+        }
+    }
+
+    private func startWorker(index: Int) {
+        let box = Unmanaged.passRetained(Start(pool: self, index: index)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
-            let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
-            pool.workerLoop()
+            let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+            start.pool.workerLoop(index: start.index)
             return nil
         }, box)
         precondition(rc == 0, "WorkerPool: pthread_create failed with \(rc)")
         pthread_detach(thread)
     }
 
-    private func workerLoop() {
+    /// Worker `index` joins only jobs that allow more than `index` workers, so a lowered
+    /// thread budget is respected by the threads already started.
+    private func workerLoop(index: Int) {
         pthread_setspecific(Parallel.regionKey, UnsafeRawPointer(bitPattern: 1))
         var seen = 0
         while true {
@@ -115,7 +129,7 @@ final class WorkerPool: @unchecked Sendable {
             let job = current
             seen = generation
             pthread_mutex_unlock(mutex)
-            job?.drain()
+            if let job, index < job.workers { job.drain() }
         }
     }
 

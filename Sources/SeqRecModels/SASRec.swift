@@ -44,6 +44,10 @@ public final class SASRec: Layer {
         public var dropout: Float = 0.5
         public var reuseItemEmbeddings = false
         public var itemEmbedding = ItemEmbeddingConfig()
+        /// Initialisation of the dense item, position and output tables: "normal" = N(0, 1)
+        /// (PyTorch's default, the gSASRec port) or "uniform" = U(±0.05) (Keras's default, the
+        /// authors' TensorFlow gSASRec/aprec code; reference-facts §1.2).
+        public var embeddingInit = "normal"
         public var seed: UInt64 = 42
         public init(maxLength: Int = 200, dim: Int = 128, blocks: Int = 2, heads: Int = 1, dropout: Float = 0.5,
                     reuseItemEmbeddings: Bool = false, itemEmbedding: ItemEmbeddingConfig = .init(), seed: UInt64 = 42) {
@@ -57,6 +61,27 @@ public final class SASRec: Layer {
             self.seed = seed
         }
 
+        private enum CodingKeys: String, CodingKey {
+            case maxLength, dim, blocks, heads, dropout, reuseItemEmbeddings, itemEmbedding, embeddingInit, seed
+        }
+
+        /// Absent keys keep their defaults, so configs recorded before a setting existed (in
+        /// checkpoints and result files) still decode to what they ran with. Unknown keys are
+        /// rejected earlier, by `StrictConfig`.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Config()
+            maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? d.maxLength
+            dim = try c.decodeIfPresent(Int.self, forKey: .dim) ?? d.dim
+            blocks = try c.decodeIfPresent(Int.self, forKey: .blocks) ?? d.blocks
+            heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+            dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
+            reuseItemEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .reuseItemEmbeddings) ?? d.reuseItemEmbeddings
+            itemEmbedding = try c.decodeIfPresent(ItemEmbeddingConfig.self, forKey: .itemEmbedding) ?? d.itemEmbedding
+            embeddingInit = try c.decodeIfPresent(String.self, forKey: .embeddingInit) ?? d.embeddingInit
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        }
+
         /// Range checks naming the key.
         public func validate() throws {
             try HyperparameterError.checkAtLeast("maxLength", maxLength, 1)
@@ -67,6 +92,9 @@ public final class SASRec: Layer {
                 throw HyperparameterError(key: "heads", value: "\(heads)", allowed: "divisors of dim = \(dim)")
             }
             try HyperparameterError.check("dropout", Double(dropout), in: 0.0..<1.0)
+            guard ["normal", "uniform"].contains(embeddingInit) else {
+                throw HyperparameterError(key: "embeddingInit", value: embeddingInit, allowed: "normal, uniform")
+            }
             let e = itemEmbedding
             guard SASRec.ItemEmbeddingConfig.kinds.contains(e.kind) else {
                 throw HyperparameterError(key: "itemEmbedding.kind", value: e.kind, allowed: SASRec.ItemEmbeddingConfig.kinds.joined(separator: ", "))
@@ -107,6 +135,7 @@ public final class SASRec: Layer {
         self.config = config
         self.vocabularySize = vocabularySize
         var rng = SplitMix64(seed: config.seed)
+        let tableInit: Initializer = config.embeddingInit == "uniform" ? .uniform(limit: 0.05) : .normal(std: 1)
         if config.itemEmbedding.isRecJPQ {
             guard let codebook else {
                 throw HyperparameterError(key: "itemEmbedding", value: "recjpq without a codebook",
@@ -119,9 +148,9 @@ public final class SASRec: Layer {
             }
             items = try RecJPQEmbedding(codebook: codebook, dim: config.dim, rng: &rng)
         } else {
-            items = Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, rng: &rng)
+            items = Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, initializer: tableInit, rng: &rng)
         }
-        positions = Embedding(count: config.maxLength, dim: config.dim, rng: &rng)
+        positions = Embedding(count: config.maxLength, dim: config.dim, initializer: tableInit, rng: &rng)
         blocks = try (0..<config.blocks).map { i in
             let b = try TransformerBlock(order: .sasrec, dim: config.dim, heads: config.heads, hidden: config.dim,
                                          activation: .relu, dropout: config.dropout, rng: &rng)
@@ -129,7 +158,8 @@ public final class SASRec: Layer {
             return b
         }
         finalNorm = LayerNorm(config.dim)
-        output = config.reuseItemEmbeddings ? nil : Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, rng: &rng)
+        output = config.reuseItemEmbeddings ? nil
+            : Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, initializer: tableInit, rng: &rng)
         embeddingDropout = try Dropout(rate: config.dropout)
         items.prefixNames("items")
         positions.prefixNames("positions")

@@ -97,6 +97,11 @@ import Testing
         #expect(message { $0.model.itemEmbedding.assignment = "pq" }.contains("model.itemEmbedding.assignment"))
         #expect(message { $0.model.itemEmbedding.kind = "hash" }.contains("model.itemEmbedding.kind"))
         #expect(throws: (any Error).self) { _ = try RunConfig.decode(Data(#"{"model": {"itemEmbedding": {"splitz": 4}}}"#.utf8)) }
+        #expect(message { $0.model.embeddingInit = "xavier" }.contains("model.embeddingInit"))
+        // Configs recorded before these settings existed decode to what they ran with.
+        let old = #"{"blocks": 2, "dim": 128, "dropout": 0.5, "heads": 1, "maxLength": 200, "reuseItemEmbeddings": false, "seed": 42}"#
+        let decoded = try JSONDecoder().decode(SASRec.Config.self, from: Data(old.utf8))
+        #expect(decoded == SASRec.Config() && decoded.embeddingInit == "normal" && !decoded.itemEmbedding.isRecJPQ)
     }
 
     /// Training 2 epochs, stopping, and resuming for 2 more gives exactly the 4-epoch run.

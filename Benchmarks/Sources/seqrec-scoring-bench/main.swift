@@ -1,11 +1,14 @@
 import Foundation
 import SeqRecCore
+import SeqRecData
+import SeqRecModels
 import SeqRecScoring
 
 // Item-scoring benchmark for issue 5 (thesis Table 7.2 / Fig. 7.2 on simulated catalogues):
 // single query (batch 1), d = 512, b = 256, top-10; median and 95th percentile over 50
 // queries after 3 warm-up queries.
 // Usage: seqrec-scoring-bench [--quick] [--min 1e3] [--max 1e8] [--splits 8,64] [--queries 50] [--prune [--prune-sizes 1e5,1e6,1e7]]
+//        seqrec-scoring-bench --max 0 --trained RUN/model.safetensors --data PATH [--format user-item|gsasrec-split]
 
 let args = CommandLine.arguments
 func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
@@ -56,42 +59,79 @@ for m in splitList {
 
 // MARK: - RecJPQPrune on structured catalogues (pruning needs score structure)
 
+/// RecJPQPrune (every BS) against PQTopK for K ∈ {1, 10, 100} on one catalogue and query set;
+/// each prune result is checked against PQTopK on the first query.
+func pruneTable(_ catalogue: PQCatalogue, _ qs: [[Float]]) {
+    let n = catalogue.items
+    let pq = PQTopKScorer(catalogue: catalogue)
+    for k in [1, 10, 100] {
+        for q in qs.prefix(3) { _ = try! pq.topK(q, k: k, excluding: []) }
+        var tp: [Double] = []
+        for q in qs { let sw = Stopwatch(); _ = try! pq.topK(q, k: k, excluding: []); tp.append(sw.elapsedSeconds * 1e3) }
+        tp.sort()
+        for bs in [1, 2, 4, 8, 16, 32] {
+            let prune = try! RecJPQPruneScorer(catalogue: catalogue, batchSize: bs)
+            for q in qs.prefix(3) { _ = try! prune.topK(q, k: k, excluding: []) }
+            var t: [Double] = [], scored: [Int] = []
+            for q in qs {
+                let sw = Stopwatch()
+                let r = try! prune.topKCountingScored(q, k: k, excluding: [])
+                t.append(sw.elapsedSeconds * 1e3)
+                scored.append(r.itemsScored)
+                if q == qs[0] { precondition(r.items == (try! pq.topK(q, k: k, excluding: [])), "RecJPQPrune differs from PQTopK") }
+            }
+            t.sort(); scored.sort()
+            let med = t[t.count / 2], p95 = t[min(t.count - 1, Int(Double(t.count) * 0.95))]
+            print("| \(n) | \(k) | \(bs) | \(fmt(med, 3)) | \(fmt(p95, 3)) | \(fmt(tp[tp.count / 2], 3)) | "
+                  + "\(fmt(tp[tp.count / 2] / med))× | \(scored[scored.count / 2]) (\(fmt(100 * Double(scored[scored.count / 2]) / Double(n), 1))%) |")
+        }
+    }
+}
+
+let pruneHeader = "| items | K | BS | prune median ms | prune p95 ms | PQTopK median ms | speed-up | items scored (median, % of N) |\n"
+    + "| --- | --- | --- | --- | --- | --- | --- | --- |"
+
 if args.contains("--prune") {
     let sizes = (value("--prune-sizes") ?? (quick ? "1e5" : "1e5,1e6,1e7")).split(separator: ",").map { Int(Double($0)!) }
     print("")
     let mode = StructuredCatalogue.Codes(rawValue: value("--codes") ?? "svdQuantile")!
     print("RecJPQPrune vs PQTopK on the structured generator (codes: \(mode.rawValue); m = 8, b = 256, d = 512), \(queries) queries")
-    print("| items | K | BS | prune median ms | prune p95 ms | PQTopK median ms | speed-up | items scored (median, % of N) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(pruneHeader)
     for n in sizes {
         let s = try! StructuredCatalogue(items: n, codes: mode, seed: UInt64(n))
-        let qs = s.queries(queries)
-        let pq = PQTopKScorer(catalogue: s.catalogue)
-        for k in [1, 10, 100] {
-            // PQTopK for this K.
-            for q in qs.prefix(3) { _ = try! pq.topK(q, k: k, excluding: []) }
-            var tp: [Double] = []
-            for q in qs { let sw = Stopwatch(); _ = try! pq.topK(q, k: k, excluding: []); tp.append(sw.elapsedSeconds * 1e3) }
-            tp.sort()
-            for bs in [1, 2, 4, 8, 16, 32] {
-                let prune = try! RecJPQPruneScorer(catalogue: s.catalogue, batchSize: bs)
-                for q in qs.prefix(3) { _ = try! prune.topK(q, k: k, excluding: []) }
-                var t: [Double] = [], scored: [Int] = []
-                for q in qs {
-                    let sw = Stopwatch()
-                    let r = try! prune.topKCountingScored(q, k: k, excluding: [])
-                    t.append(sw.elapsedSeconds * 1e3)
-                    scored.append(r.itemsScored)
-                    // Exactness spot check against PQTopK.
-                    if q == qs[0] { precondition(r.items == (try! pq.topK(q, k: k, excluding: []))) }
-                }
-                t.sort(); scored.sort()
-                let med = t[t.count / 2], p95 = t[min(t.count - 1, Int(Double(t.count) * 0.95))]
-                print("| \(n) | \(k) | \(bs) | \(fmt(med, 3)) | \(fmt(p95, 3)) | \(fmt(tp[tp.count / 2], 3)) | "
-                      + "\(fmt(tp[tp.count / 2] / med))× | \(scored[scored.count / 2]) (\(fmt(100 * Double(scored[scored.count / 2]) / Double(n), 1))%) |")
-            }
-        }
+        pruneTable(s.catalogue, s.queries(queries))
     }
+}
+
+// MARK: - RecJPQPrune on a trained RecJPQ model (issue 5 (b))
+
+if let path = value("--trained") {
+    // The model's sub-item embeddings and codes form the catalogue; the queries are the
+    // sequence embeddings φ of the first `--queries` test users (their test input).
+    let ckpt = try! ModelCheckpoint.load(path: path)
+    guard let jpq = ckpt.model.recJPQ else { fatalError("\(path) is not a RecJPQ model (model.itemEmbedding.kind = recjpq)") }
+    guard let data = value("--data") else { fatalError("--trained needs --data <dataset path> (and --format)") }
+    let format = value("--format") ?? "user-item"
+    let split: DatasetSplit
+    if format == "gsasrec-split" {
+        split = try! GSASRecPortSplit(directory: data).load()
+    } else {
+        let raw = try! InteractionFormats.make(format, options: FormatOptions()).read(path: data)
+        split = try! LeaveOneOut(validationUsers: nil).split(Preprocessing(minUserInteractions: 0, minItemInteractions: 0)
+            .apply(to: raw, name: URL(fileURLWithPath: data).lastPathComponent))
+    }
+    precondition(split.dataset.fingerprint.description == ckpt.fingerprint,
+                 "dataset fingerprint \(split.dataset.fingerprint) differs from the model's \(ckpt.fingerprint)")
+    let cases = Array(split.test.prefix(queries))
+    let hidden = ckpt.model.lastHidden(cases.map { split.input($0) }).scalars
+    let d = ckpt.model.config.dim
+    let qs = (0..<cases.count).map { Array(hidden[($0 * d)..<(($0 + 1) * d)]) }
+    let catalogue = try! jpq.catalogue()
+    print("")
+    print("RecJPQPrune vs PQTopK on a trained model: \(path) (\(split.dataset.vocabulary.itemCount) items, d = \(d), "
+          + "m = \(jpq.codebook.splits), b = \(jpq.codebook.subIDs), codes \(jpq.codebook.strategy)); \(cases.count) test users' φ")
+    print(pruneHeader)
+    pruneTable(catalogue, qs)
 }
 
 // MARK: - Codebook layout: item-major (the library's) vs split-major, same PQTopK work

@@ -63,8 +63,17 @@ public struct RecJPQPruneScorer: TopKScorer {
         let m = catalogue.splits, b = catalogue.subIDs
         let keep = Swift.min(k + excluded.count, catalogue.items)
         // Sub-ids of each split by descending score (ties by lower sub-id, for determinism).
+        // One UInt64 key per sub-id: order-preserving float bits (descending) then the sub-id
+        // (ascending), so a plain integer sort replaces a closure sort (8 × 256 closure
+        // comparisons dominated small catalogues).
         let order: [[Int]] = (0..<m).map { split in
-            (0..<b).sorted { s[split * b + $0] != s[split * b + $1] ? s[split * b + $0] > s[split * b + $1] : $0 < $1 }
+            var keys = (0..<b).map { j -> UInt64 in
+                let bits = s[split * b + j].bitPattern
+                let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000   // total order of floats
+                return UInt64(~ascending) << 32 | UInt64(j)
+            }
+            keys.sort()
+            return keys.map { Int($0 & 0xFFFF_FFFF) }
         }
         return postingCodes.withUnsafeBufferPointer { cb in
             s.withUnsafeBufferPointer { sb in

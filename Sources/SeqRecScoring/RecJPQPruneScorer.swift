@@ -15,6 +15,10 @@ public struct RecJPQPruneScorer: TopKScorer {
     public let catalogue: PQCatalogue
     /// Sub-ids per step (BS; the thesis's default 8).
     public let batchSize: Int
+    /// Postings per thread below which a step stays on one thread. A step of BS = 8 sub-ids
+    /// holds 8·N/256 postings (31k at 10⁶ items): with 16,384 it ran on one thread at 10⁶ items
+    /// while PQTopK used both; the spinning worker pool makes 4,096-posting chunks pay.
+    static let grain = 4_096
     /// Posting lists: for split k and sub-id j, items `postings[start[k·b + j] ..< start[k·b + j + 1]]`.
     let start: [Int]
     let postings: [Int32]
@@ -123,10 +127,10 @@ public struct RecJPQPruneScorer: TopKScorer {
             // thread against the current θ, then merge the few survivors, de-duplicating
             // against the running top-K.
             let theta = selector.count == keep ? selector.threshold : -Float.infinity
-            let chunks = Parallel.chunkCount(total, grain: 16_384)
+            let chunks = Parallel.chunkCount(total, grain: Self.grain)
             var locals = [TopKSelector](repeating: TopKSelector(k: keep), count: chunks)
             locals.withUnsafeMutableBufferPointer { lp in
-                Parallel.forChunks(total, grain: 16_384) { c, flat in
+                Parallel.forChunks(total, grain: Self.grain) { c, flat in
                     var local = TopKSelector(k: keep)
                     var threshold = theta
                     var offset = 0

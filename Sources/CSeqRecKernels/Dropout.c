@@ -1,12 +1,5 @@
 #include "CSeqRecKernels.h"
-
-#pragma STDC FP_CONTRACT OFF
-
-#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
-#define SEQREC_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SEQREC_CLONES
-#endif
+#include "Clones.h"
 
 static inline uint32_t hash32(uint32_t i, uint32_t k1, uint32_t k2) {
     uint32_t h = (i * 0x9E3779B1u) ^ k1;

@@ -1,14 +1,7 @@
 #include "CSeqRecKernels.h"
-
-#pragma STDC FP_CONTRACT OFF
+#include "Clones.h"
 #include <math.h>
 #include <stddef.h>
-
-#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
-#define SEQREC_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SEQREC_CLONES
-#endif
 
 // Sums use 8 fixed lanes (element j goes to lane j mod 8 for the first 8·⌊d/8⌋ elements),
 // combined in a fixed tree, then the tail in order: the same result under every clone.

@@ -1,0 +1,14 @@
+// Private to the kernels: compile a function for AVX2 and for the baseline target, chosen at
+// load time (ELF ifunc). Elsewhere (other architectures, other object formats) one plain build.
+#ifndef CSEQREC_CLONES_H
+#define CSEQREC_CLONES_H
+
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
+#define SEQREC_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SEQREC_CLONES
+#endif
+
+#endif

@@ -75,7 +75,7 @@ let package = Package(
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecObjectives", "SeqRecTestSupport"]),
         .testTarget(name: "SeqRecModelsTests", dependencies: [
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
-            "SeqRecBaselines", "SeqRecCompression"]),
+            "SeqRecBaselines", "SeqRecCompression", "SeqRecScoring"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
         .testTarget(name: "SeqRecHarnessTests", dependencies: ["SeqRecCore", "SeqRecHarness"]),
         .testTarget(name: "SeqRecNNTests",

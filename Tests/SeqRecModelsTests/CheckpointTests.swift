@@ -4,6 +4,7 @@ import SeqRecData
 import SeqRecEval
 import SeqRecModels
 import SeqRecNN
+import SeqRecScoring
 import SeqRecObjectives
 import SeqRecTensor
 import Testing
@@ -76,6 +77,19 @@ import Testing
         #expect(reported.itemParameterBytes == 64 * 4 * 4 && reported.codebookBytes == vocabulary * 4)
         #expect(reported.checkpointFileBytes == (try size(path)))
         #expect(reported.parameterBytes == model.parameters.reduce(0) { $0 + $1.value.count * 4 })
+        // The trained model's catalogue gives the exact top-K scorers the model's own ranking:
+        // PQTopK and RecJPQPrune over (Ψ, codes) agree with the dense output scores.
+        let catalogue = try model.recJPQ!.catalogue()
+        let dense = try model.recommend(histories, k: 5, filterSeen: false)
+        let phi = model.lastHidden(histories).scalars
+        for (r, expected) in dense.enumerated() {
+            let q = Array(phi[(r * 16)..<((r + 1) * 16)])
+            for scorer in [PQTopKScorer(catalogue: catalogue) as any TopKScorer, try RecJPQPruneScorer(catalogue: catalogue)] {
+                let got = try scorer.topK(q, k: 5, excluding: [])
+                #expect(got.map { $0.item + 1 } == expected.map(\.item), "history \(r), \(type(of: scorer))")
+                #expect(zip(got, expected).allSatisfy { abs($0.score - $1.score) < 1e-4 })
+            }
+        }
         // Resume: 2 + 1 epochs equal 3 uninterrupted ones (the codebook comes from the state).
         let whole = tempDir()
         let (full, _) = try TrainingRun(config: recJPQConfig(epochs: 3), split: Self.split, dataset: "toy", directory: whole).run()

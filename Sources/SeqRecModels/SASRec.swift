@@ -127,7 +127,7 @@ public final class SASRec: Layer {
     let embeddingDropout: Dropout
 
     /// - Parameter codebook: the fixed RecJPQ codes when `config.itemEmbedding.kind` is
-    ///   "recjpq" (see `RecJPQCodebook.make`); ignored otherwise.
+    ///   "recjpq" (see `SASRec.codebook(for:config:)`); ignored otherwise.
     /// - Throws: `HyperparameterError` naming the key for invalid settings.
     public init(vocabularySize: Int, config: Config, codebook: RecJPQCodebook? = nil) throws {
         try config.validate()
@@ -139,7 +139,7 @@ public final class SASRec: Layer {
         if config.itemEmbedding.isRecJPQ {
             guard let codebook else {
                 throw HyperparameterError(key: "itemEmbedding", value: "recjpq without a codebook",
-                                          allowed: "a RecJPQCodebook for the vocabulary (RecJPQCodebook.make)")
+                                          allowed: "a RecJPQCodebook for the vocabulary (SASRec.codebook(for:config:))")
             }
             guard codebook.vocabularySize == vocabularySize, codebook.splits == config.itemEmbedding.splits,
                   codebook.subIDs == config.itemEmbedding.subIDs else {

@@ -60,7 +60,9 @@ extension SASRec {
 public final class SASRecScorer: ItemScorer {
     public let model: SASRec
     public let split: DatasetSplit
-    private var cached: (cases: [EvaluationCase], hidden: Tensor)?
+    /// The current pass: its cases, their hidden states and the output matrix (for RecJPQ a
+    /// gather of Ψ, so it is built once per pass, not once per item block).
+    private var cached: (cases: [EvaluationCase], hidden: Tensor, table: Tensor)?
 
     public init(model: SASRec, split: DatasetSplit) {
         self.model = model
@@ -68,12 +70,13 @@ public final class SASRecScorer: ItemScorer {
     }
 
     public func score(_ cases: [EvaluationCase], items: Range<Int32>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
-        let hidden: Tensor
-        if let c = cached, items.lowerBound > 1, c.cases == cases { hidden = c.hidden } else {
-            hidden = model.lastHidden(cases.map { split.input($0) })
-            cached = (cases, hidden)
+        let pass: (cases: [EvaluationCase], hidden: Tensor, table: Tensor)
+        if let c = cached, items.lowerBound > 1, c.cases == cases { pass = c } else {
+            pass = (cases, model.lastHidden(cases.map { split.input($0) }), model.outputMatrix())
+            cached = pass
         }
-        let block = model.outputMatrix().slice(axis: 0, Int(items.lowerBound)..<Int(items.upperBound))
+        let hidden = pass.hidden
+        let block = pass.table.slice(axis: 0, Int(items.lowerBound)..<Int(items.upperBound))
         let scores = Tensor.matmul(hidden, block, transposeB: true)
         scores.withUnsafeBufferPointer { s in
             for i in 0..<s.count { buffer[i] = s[i] }

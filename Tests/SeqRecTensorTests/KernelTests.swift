@@ -64,4 +64,17 @@ import Testing
         let worst = zip(fused, plain).map { abs($0 - $1) }.max() ?? 0
         #expect(worst < 1e-5)
     }
+
+    /// Summing many rows down to one (bias gradients) goes through per-thread partial sums.
+    @Test(arguments: [(5_000, 7), (6_400, 64), (100, 3)])
+    func longColumnSumsMatchADoublePrecisionReference(rows: Int, cols: Int) {
+        var rng = SplitMix64(seed: UInt64(rows + cols))
+        let g = Tensor.randomUniform([rows, cols], low: -1, high: 1, rng: &rng)
+        let sums = g.reduced(toShape: Shape([cols])).scalars
+        let gs = g.scalars
+        for j in 0..<cols {
+            let expected = (0..<rows).reduce(0.0) { $0 + Double(gs[$1 * cols + j]) }
+            #expect(abs(Double(sums[j]) - expected) < 1e-3, "column \(j)")
+        }
+    }
 }

@@ -17,7 +17,7 @@ extension Tensor {
     public func dropout(rate: Float, seed: UInt64) -> Tensor {
         require(rate >= 0 && rate < 1, "dropout: rate \(rate) outside the allowed range [0, 1)")
         if rate == 0 { return self }
-        let threshold = UInt32(Swift.min(Double(rate) * 0x1p32, Double(UInt32.max)))
+        let threshold = Tensor.dropoutThreshold(rate)
         let scale = 1 / (1 - rate)
         var out = Tensor.empty(shape)
         Tensor.dropoutApply(ptr, out.ptr, count, seed, threshold, scale)
@@ -41,6 +41,11 @@ extension Tensor {
         }
     }
 
+    /// Hashes at or above this keep their element: `rate·2³²`, saturated.
+    static func dropoutThreshold(_ rate: Float) -> UInt32 {
+        UInt32(Swift.min(Double(rate) * 0x1p32, Double(UInt32.max)))
+    }
+
     /// The two 32-bit hash keys of a dropout seed.
     static func dropoutKeys(_ seed: UInt64) -> (UInt32, UInt32) {
         let keys = SplitMix64.mix(seed)
@@ -50,7 +55,6 @@ extension Tensor {
     /// Whether `dropout(rate:seed:)` keeps element `index` (the mask, for tests and tools).
     public static func dropoutKeeps(index: Int, rate: Float, seed: UInt64) -> Bool {
         let (k1, k2) = dropoutKeys(seed)
-        let threshold = UInt32(Swift.min(Double(rate) * 0x1p32, Double(UInt32.max)))
-        return seqrec_dropout_hash(UInt32(truncatingIfNeeded: index), k1, k2) >= threshold
+        return seqrec_dropout_hash(UInt32(truncatingIfNeeded: index), k1, k2) >= dropoutThreshold(rate)
     }
 }

@@ -6,7 +6,7 @@ extension Tensor {
     /// `bias` `[out]`. Same values and gradients as `matmul(x, weight, transposeB: true) + bias`,
     /// but the bias rows are copied into the output and the sgemm accumulates onto them
     /// (β = 1), which saves the broadcast-add pass and its buffer; the bias gradient is the
-    /// column sum of the upstream gradient.
+    /// upstream gradient summed down to `[out]` (`reduced(toShape:)`, as the broadcast add did).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let inF = x.shape.last, outF = weight.shape[0]
         require(weight.rank == 2 && weight.shape[1] == inF && bias.shape == Shape([outF]),
@@ -34,31 +34,9 @@ extension Tensor {
                                b: x0.ptr, ldb: inF, c: dw.ptr, ldc: inF)
                     ctx.add(dw, to: 1)
                 }
-                if ctx.needs(2) { ctx.add(columnSums(g, rows: rows, cols: outF), to: 2) }
+                if ctx.needs(2) { ctx.add(g.reduced(toShape: Shape([outF])), to: 2) }
             }
         }
         return out
-    }
-
-    /// Σ over rows of a `[rows, cols]` view, in fixed per-chunk partials (deterministic for a
-    /// fixed thread budget).
-    static func columnSums(_ g: Tensor, rows: Int, cols: Int) -> Tensor {
-        let grain = Swift.max(1, 32_768 / Swift.max(cols, 1))
-        let chunks = Parallel.chunkCount(rows, grain: grain)
-        var partial = [Float](repeating: 0, count: chunks * cols)
-        let gp = g.ptr
-        partial.withUnsafeMutableBufferPointer { pb in
-            let pp = pb.baseAddress!
-            Parallel.forChunks(rows, grain: grain) { c, r in
-                let acc = pp + c * cols
-                for row in r {
-                    let gr = gp + row * cols
-                    for j in 0..<cols { acc[j] += gr[j] }
-                }
-            }
-        }
-        var sums = [Float](repeating: 0, count: cols)
-        for c in 0..<chunks { for j in 0..<cols { sums[j] += partial[c * cols + j] } }
-        return Tensor(sums)
     }
 }

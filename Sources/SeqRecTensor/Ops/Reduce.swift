@@ -132,6 +132,27 @@ extension Tensor {
             }
             return out
         }
+        if outer == 1 && inner < 4096 && n >= 2 * Swift.max(1, 16_384 / inner) {
+            // One long sum of rows (a bias gradient over B·L positions): split the rows over
+            // the threads into per-chunk partial sums, combined in chunk order (deterministic
+            // for a fixed budget). The serial loop below cost ~1 ms of a small SASRec step.
+            let grain = Swift.max(1, 16_384 / inner)
+            let chunks = Parallel.chunkCount(n, grain: grain)
+            var partial = [Float](repeating: 0, count: chunks * inner)
+            partial.withUnsafeMutableBufferPointer { pb in
+                let pp = pb.baseAddress!
+                Parallel.forChunks(n, grain: grain) { c, r in
+                    let acc = pp + c * inner
+                    for k in r {
+                        let row = xp + k * inner
+                        for i in 0..<inner { acc[i] += row[i] }
+                    }
+                }
+                for i in 0..<inner { o[i] = pp[i] }
+                for c in 1..<chunks { for i in 0..<inner { o[i] += pp[c * inner + i] } }
+            }
+            return out
+        }
         if outer >= 2 * ThreadBudget.threads || inner < 4096 {
             Parallel.for(outer, grain: Swift.max(1, 32_768 / Swift.max(n * inner, 1))) { r in
                 for p in r {

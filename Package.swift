@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Training losses (BCE, gBCE, softmax, sampled softmax), each declaring what it needs.
-        .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecData"]),
         // Sequential models (SASRec so far; dense or RecJPQ item embeddings), their objectives and evaluation adapters.
         .target(name: "SeqRecModels", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval",
                                                      "SeqRecObjectives", "SeqRecCompression"]),

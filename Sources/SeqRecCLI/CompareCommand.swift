@@ -49,7 +49,7 @@ public struct CompareCommand: ParsableCommand {
                 let t = SignificanceTest.pairedT(v, b, comparisons: comparisons)
                 return String(format: "%.4f", mean) + (t.significant ? "†" : "") + String(format: " (p %.2g)", t.pValue)
             }
-            s += "| \(path) | \(r.config.loss.id) k \(r.config.loss.negatives) t \(r.config.loss.t) | \(r.training.steps) | "
+            s += "| \(path) | \(r.config.model.id) \(r.config.loss.summary) | \(r.training.steps) | "
                 + cells.joined(separator: " | ") + " |\n"
         }
         return s

@@ -45,16 +45,17 @@ public struct EvaluateCommand: ParsableCommand {
         try Self.checkSameData(ckpt, split.dataset, checkpoint: checkpoint)
         let evaluator = Evaluator(metrics: TrainingRun.testMetrics, filterSeen: !noFilterSeen)
         let chosen = cases == "test" ? split.test : split.validation
-        let r = try evaluator.evaluate(chosen, in: split, scorer: SASRecScorer(model: ckpt.model, split: split))
+        let r = try evaluator.evaluate(chosen, in: split, scorer: ModelScorer(model: ckpt.model, split: split))
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(encoder.encode(r), to: json)
         }
-        var out = "checkpoint: \(checkpoint) (loss \(ckpt.config.loss.id), k \(ckpt.config.loss.negatives), t \(ckpt.config.loss.t))\n"
+        var out = "checkpoint: \(checkpoint) (model \(ckpt.config.model.id), objective \(ckpt.config.objective.id), loss \(ckpt.config.loss.summary))\n"
         out += "dataset: \(data.label) (\(split.dataset.fingerprint)); \(chosen.count) \(cases) cases; \(r.protocolDescription)\n"
         out += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
-        out += "| " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", r.means[$0] ?? .nan) }.joined(separator: " | ") + " |\n"
+        let cells: [String] = ["ndcg@10", "recall@1", "recall@10", "mrr"].map { (m: String) -> String in String(format: "%.4f", r.means[m] ?? .nan) }
+        out += "| " + cells.joined(separator: " | ") + " |\n"
         return out
     }
 

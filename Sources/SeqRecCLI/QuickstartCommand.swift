@@ -54,8 +54,8 @@ public struct QuickstartCommand: ParsableCommand {
         let n = split.dataset.vocabulary.itemCount
         let k = min(negatives, n - 1)
         let runs: [(String, String, RunConfig)] = [
-            ("SASRec (BCE, 1 negative)", "sasrec", config(LossConfig(id: BCELoss.id, negatives: 1, t: 0))),
-            ("gSASRec (gBCE, \(k) negatives, t 0.75)", "gsasrec", config(LossConfig(id: GBCELoss.id, negatives: k, t: 0.75))),
+            ("SASRec (BCE, 1 negative)", "sasrec", config(.bce(negatives: 1))),
+            ("gSASRec (gBCE, \(k) negatives, t 0.75)", "gsasrec", config(.gbce(negatives: k, t: 0.75))),
         ]
         let stderr = FileHandle.standardError
         var rows: [(String, [String: Double], String)] = []

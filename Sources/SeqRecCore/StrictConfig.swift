@@ -85,3 +85,11 @@ extension HyperparameterError {
 public func validating<R>(section: String, _ body: () throws -> R) throws -> R {
     do { return try body() } catch let e as HyperparameterError { throw e.inSection(section) }
 }
+
+extension KeyedDecodingContainer {
+    /// The value under `key`, or `fallback` when the key is absent: how persisted configs decode
+    /// over their defaults, so files written before a setting existed still load.
+    public func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}

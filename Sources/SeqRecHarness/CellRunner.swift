@@ -34,14 +34,16 @@ struct CellRunner {
         switch spec.kind {
         case "training":
             if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
-            let preset = RunConfig.presets[cell.row.preset ?? "gsasrec"]!
-            var json = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(preset))
-            if let c = cell.row.config { json = json.merged(with: c) }
-            if let c = scale.config { json = json.merged(with: c) }
+            // The row's config over its preset, the scale's over that, then the seed — each laid
+            // strictly (a typo fails before anything runs; a section naming another component
+            // starts from that component's defaults).
+            var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
+            let source = "\(spec.id) row \(cell.row.id)"
+            if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
+            if let c = scale.config { config = try RunConfig.decode(c.canonical, source: source + " (scale)", over: config) }
             let seed = JSONValue.number(Double(cell.seed))
-            json = json.merged(with: .object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]))
-            // Strict decode now, so a typo in a spec's config fails before anything runs.
-            let config = try RunConfig.decode(json.canonical, source: "\(spec.id) row \(cell.row.id)")
+            config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
+                                          source: source, over: config)
             return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
         case "memory":
             return .object(["items": .number(Double(cell.row.items ?? 0))])

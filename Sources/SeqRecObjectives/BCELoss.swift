@@ -8,6 +8,14 @@ public struct BCELoss: Loss {
     public static let id = "bce"
     public let negatives: Int
 
+    /// The loss's own keys.
+    public struct Config: Codable, Sendable, Equatable {
+        /// k, sampled negatives per positive.
+        public var negatives = 1
+    }
+    public static let entry = LossEntry(id: id, summary: "binary cross-entropy over the positive and k sampled negatives (SASRec)",
+                                        config: Config.self, defaults: Config()) { c, _ in try BCELoss(negatives: c.negatives) }
+
     public init(negatives: Int) throws {
         try HyperparameterError.checkAtLeast("negatives", negatives, 1)
         self.negatives = negatives

@@ -12,6 +12,18 @@ public struct GBCELoss: Loss {
     public let t: Double
     public let catalogueSize: Int
 
+    /// The loss's own keys.
+    public struct Config: Codable, Sendable, Equatable {
+        /// k, sampled negatives per positive.
+        public var negatives = 256
+        /// Calibration parameter t ∈ [0, 1] (eq. 5.28).
+        public var t = 0.75
+    }
+    public static let entry = LossEntry(id: id, summary: "generalised BCE with k sampled negatives and calibration t (gSASRec, eq. 5.9)",
+                                        config: Config.self, defaults: Config()) { c, n in
+        try GBCELoss(negatives: c.negatives, t: c.t, catalogueSize: n)
+    }
+
     public init(negatives: Int, t: Double, catalogueSize: Int) throws {
         try HyperparameterError.checkAtLeast("negatives", negatives, 1)
         try HyperparameterError.check("t", t, in: 0.0...1.0)

@@ -1,53 +1,79 @@
 import SeqRecCore
 import SeqRecTensor
 
-/// What a loss needs from the trainer, declared by the loss itself (no `if loss ==` anywhere).
+/// The form of logits a loss is applied to, declared by the loss itself; the output head
+/// computes that form (no switch on loss kinds anywhere).
 public enum LossRequirement: Sendable, Equatable {
-    /// Logits of the positive and of `k` sampled negatives per position.
+    /// Logits of the positive and of `k` sampled negatives per target.
     case sampledNegatives(Int)
-    /// Logits over the whole catalogue per position.
+    /// Logits over the whole catalogue per target.
     case fullCatalogue
 }
 
 /// The logits a loss is applied to.
 public enum LossInput {
-    /// `positive` `[N]`, `negatives` `[N, k]`, `mask` `[N]` (1 = real position, 0 = padding).
+    /// `positive` `[N]`, `negatives` `[N, k]`, `mask` `[N]` (per-target weights: 1 = counts, 0 = ignored).
     case sampled(positive: Tensor, negatives: Tensor, mask: Tensor)
     /// `logits` `[N, C]` and target ids `[N]`; positions whose target is `ignoreIndex` are padding.
     case full(logits: Tensor, targets: IDTensor, ignoreIndex: Int32)
 }
 
-/// A training loss. One file per loss plus one line in `Losses.registry`.
+/// A training loss. One file per loss (with its `Config` and registry `entry`) plus one line in
+/// `Losses.registry`.
 public protocol Loss {
-    static var id: String { get }
-    /// What the trainer must compute for this loss.
+    /// What the output head must compute for this loss.
     var requirement: LossRequirement { get }
-    /// The scalar loss (mean over real positions).
+    /// The scalar loss (mean over real targets).
     func callAsFunction(_ input: LossInput) -> Tensor
 }
 
-/// The `loss` section of a run config. `negatives` applies to sampled losses, `t` to gBCE.
-public struct LossConfig: Sendable, Codable, Equatable {
-    public var id = GBCELoss.id
-    /// k, negatives per positive (sampled losses).
-    public var negatives = 256
-    /// gBCE calibration parameter t ∈ [0, 1].
-    public var t = 0.75
-    public init(id: String = GBCELoss.id, negatives: Int = 256, t: Double = 0.75) {
+/// A registered loss: its id, its own settings, and how to build it for a catalogue.
+public struct LossEntry: ConfigurableEntry {
+    public let id: String
+    /// One line for `seqrec models` and error messages.
+    public let summary: String
+    public let settings: SettingsSchema
+    /// The loss for resolved settings and a catalogue of N items.
+    public let make: ([String: JSONValue], Int) throws -> any Loss
+
+    /// An entry whose settings are the Codable `C` with `defaults`.
+    public init<C: Codable>(id: String, summary: String, config: C.Type, defaults: C, make: @escaping (C, Int) throws -> any Loss) {
         self.id = id
-        self.negatives = negatives
-        self.t = t
+        self.summary = summary
+        settings = .of(C.self, defaults: defaults)
+        self.make = { s, n in try make(SettingsSchema.decodeSettings(C.self, s, section: "loss"), n) }
+    }
+}
+
+/// The `loss` section of a run config: `{"id": …, …the loss's own keys}`.
+public typealias LossConfig = ComponentConfig
+
+extension ComponentConfig {
+    /// BCE with k sampled negatives (SASRec).
+    public static func bce(negatives: Int) -> ComponentConfig { .init(id: BCELoss.id, settings: ["negatives": .number(Double(negatives))]) }
+    /// gBCE with k sampled negatives and calibration t (gSASRec).
+    public static func gbce(negatives: Int, t: Double) -> ComponentConfig {
+        .init(id: GBCELoss.id, settings: ["negatives": .number(Double(negatives)), "t": .number(t)])
+    }
+    /// Full softmax cross-entropy over the catalogue.
+    public static var softmax: ComponentConfig { .init(id: SoftmaxCrossEntropyLoss.id) }
+    /// Sampled softmax with k uniform negatives.
+    public static func sampledSoftmax(negatives: Int) -> ComponentConfig {
+        .init(id: SampledSoftmaxLoss.id, settings: ["negatives": .number(Double(negatives))])
     }
 }
 
 public enum Losses {
-    /// Every loss by id: one line each.
-    static let registry: [String: (LossConfig, Int) throws -> any Loss] = [
-        BCELoss.id: { c, _ in try BCELoss(negatives: c.negatives) },
-        GBCELoss.id: { c, n in try GBCELoss(negatives: c.negatives, t: c.t, catalogueSize: n) },
-        SoftmaxCrossEntropyLoss.id: { _, _ in SoftmaxCrossEntropyLoss() },
-        SampledSoftmaxLoss.id: { c, _ in try SampledSoftmaxLoss(negatives: c.negatives) },
-    ]
+    /// Every loss: one line each.
+    public static let registry = Registry<LossEntry>(family: "loss", [
+        BCELoss.entry,
+        GBCELoss.entry,
+        SampledSoftmaxLoss.entry,
+        SoftmaxCrossEntropyLoss.entry,
+    ])
+
+    /// The default `loss` section (gSASRec's gBCE, 256 negatives, t 0.75).
+    public static var defaultConfig: LossConfig { try! registry.defaults(GBCELoss.id) }
 
     /// k beyond |I| − 1 (one negative per other item at most, α ≤ 1), named `negatives`.
     static func tooManyNegatives(_ k: Int, catalogueSize: Int) -> HyperparameterError {
@@ -55,18 +81,17 @@ public enum Losses {
     }
 
     /// The registered ids.
-    public static var all: [String] { registry.keys.sorted() }
+    public static var all: [String] { registry.ids }
 
     /// The loss a config names, for a catalogue of `catalogueSize` items.
-    /// - Throws: `ConfigError.unknownComponent` listing the valid ids; `HyperparameterError`
-    ///   naming `loss.negatives` (1 … |I| − 1: more negatives than other items is an error) or `loss.t`.
+    /// - Throws: `ConfigError.unknownComponent` listing the valid ids; `ConfigError` for keys the
+    ///   loss does not have; `HyperparameterError` naming `loss.<key>` for out-of-range values
+    ///   (`loss.negatives` must lie in 1 … |I| − 1).
     public static func make(_ config: LossConfig, catalogueSize: Int) throws -> any Loss {
-        guard let build = registry[config.id] else {
-            throw ConfigError.unknownComponent(family: "loss", id: config.id, valid: all)
-        }
+        let entry = try registry.entry(config.id)
+        let settings = try entry.settings.resolve(config.settings, section: "loss")
         return try validating(section: "loss") {
-            try HyperparameterError.check("t", config.t, in: 0.0...1.0)
-            let loss = try build(config, catalogueSize)
+            let loss = try entry.make(settings, catalogueSize)
             if case .sampledNegatives(let k) = loss.requirement, k > catalogueSize - 1 {
                 throw tooManyNegatives(k, catalogueSize: catalogueSize)
             }
@@ -85,7 +110,7 @@ extension LossInput {
     }
 }
 
-/// Σ(perPosition ⊙ mask) / max(Σ mask, 1): the mean over real positions.
+/// Σ(perPosition ⊙ mask) / max(Σ mask, 1): the weighted mean over real targets.
 func maskedMean(_ perPosition: Tensor, _ mask: Tensor) -> Tensor {
     let count = Swift.max(mask.detached.sum().scalar, 1)
     return (perPosition * mask).sum() / count

@@ -81,14 +81,14 @@ import Testing
         let bad = Self.write("bad.json", #"{"loss": {"negatives": 500}}"#)
         let out = Self.dir + "/never"
         do {
-            var cmd = try TrainCommand.parse([Self.data, "--config", bad, "--out", out, "--quiet"])
+            let cmd = try TrainCommand.parse([Self.data, "--config", bad, "--out", out, "--quiet"])
             try cmd.run()
             Issue.record("trained with k > catalogue")
         } catch { #expect("\(error)".contains("loss.negatives = 500 is outside the allowed range [1, 39]")) }
         #expect(!FileManager.default.fileExists(atPath: out))
         let typo = Self.write("typo.json", #"{"training": {"epochs": 3}}"#)
         do {
-            var cmd = try TrainCommand.parse([Self.data, "--config", typo, "--out", out, "--quiet"])
+            let cmd = try TrainCommand.parse([Self.data, "--config", typo, "--out", out, "--quiet"])
             try cmd.run()
             Issue.record("accepted an unknown key")
         } catch { #expect("\(error)".contains("unknown key `epochs` in config.training")) }
@@ -99,14 +99,14 @@ import Testing
         #expect(out.contains("paired t-test, Bonferroni over 3 comparisons"))
         let lines = out.split(separator: "\n")
         #expect(!lines[4].contains("†"))   // a run against itself is never significantly different
-        #expect(lines.count == 5 && lines[4].contains("gbce k 8 t 0.5"))
+        #expect(lines.count == 5 && lines[4].contains("gbce(negatives 8, t 0.5)"))
     }
 
     @Test func datasetsWithoutTrainableSequencesAreClearErrors() throws {
         let single = Self.write("single.txt", (0..<30).map { "u\($0) \($0 % 20)" }.joined(separator: "\n") + "\n")
         let out = Self.dir + "/single-run"
         do {
-            var cmd = try TrainCommand.parse([single, "--config", Self.config, "--out", out, "--quiet"])
+            let cmd = try TrainCommand.parse([single, "--config", Self.config, "--out", out, "--quiet"])
             try cmd.run()
             Issue.record("trained on one-item sequences")
         } catch { #expect("\(error)".contains("no user has 2 training items")) }

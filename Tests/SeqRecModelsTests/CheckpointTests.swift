@@ -14,7 +14,7 @@ import Testing
 
     func tinyConfig(epochs: Int) -> RunConfig {
         var c = RunConfig(model: .init(maxLength: 12, dim: 16, blocks: 1, heads: 1, dropout: 0.2, seed: 3),
-                          loss: LossConfig(id: "gbce", negatives: 4, t: 0.5))
+                          loss: .gbce(negatives: 4, t: 0.5))
         c.training.batchSize = 32
         c.training.batchesPerEpoch = 5
         c.training.maxEpochs = epochs
@@ -33,10 +33,10 @@ import Testing
         #expect(ckpt.fingerprint == Self.split.dataset.fingerprint.description)
         #expect(ckpt.vocabulary == Self.split.dataset.vocabulary)
         let histories: [[Int32]] = [[1, 2, 3], [5], Array(repeating: 7, count: 30)]
-        let a = model.lastHidden(histories).scalars, b = ckpt.model.lastHidden(histories).scalars
+        let a = model.queryVectors(histories).scalars, b = ckpt.model.queryVectors(histories).scalars
         #expect(a == b)
         let again = try Evaluator(metrics: TrainingRun.testMetrics)
-            .evaluate(Self.split.test, in: Self.split, scorer: SASRecScorer(model: ckpt.model, split: Self.split))
+            .evaluate(Self.split.test, in: Self.split, scorer: ModelScorer(model: ckpt.model, split: Self.split))
         #expect(again.means == result.test)
         let stored = try RunResult.read(path: dir + "/result.json")
         #expect(stored.test == result.test && stored.fingerprint == ckpt.fingerprint && stored.environment.threads == ThreadBudget.threads)
@@ -45,8 +45,10 @@ import Testing
 
     func recJPQConfig(epochs: Int) -> RunConfig {
         var c = tinyConfig(epochs: epochs)
-        c.model.reuseItemEmbeddings = true
-        c.model.itemEmbedding = .init(kind: "recjpq", splits: 4, subIDs: 16, assignment: "svd")
+        try! c.editModel(SASRec.Config.self) {
+            $0.reuseItemEmbeddings = true
+            $0.itemEmbedding = .init(kind: "recjpq", splits: 4, subIDs: 16, assignment: "svd")
+        }
         return c
     }
 
@@ -66,9 +68,9 @@ import Testing
         let ckpt = try ModelCheckpoint.load(path: path)
         #expect(ckpt.model.recJPQ!.codebook.codes == model.recJPQ!.codebook.codes)
         let histories: [[Int32]] = [[1, 2, 3], [5], Array(repeating: 7, count: 30)]
-        #expect(model.lastHidden(histories).scalars == ckpt.model.lastHidden(histories).scalars)
+        #expect(model.queryVectors(histories).scalars == ckpt.model.queryVectors(histories).scalars)
         let again = try Evaluator(metrics: TrainingRun.testMetrics)
-            .evaluate(Self.split.test, in: Self.split, scorer: SASRecScorer(model: ckpt.model, split: Self.split))
+            .evaluate(Self.split.test, in: Self.split, scorer: ModelScorer(model: ckpt.model, split: Self.split))
         #expect(again.means == result.test)
         let size = { (p: String) in (try FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
         #expect(try size(path) < size(denseDir + "/model.safetensors"))
@@ -81,7 +83,7 @@ import Testing
         // PQTopK and RecJPQPrune over (Ψ, codes) agree with the dense output scores.
         let catalogue = try model.recJPQ!.catalogue()
         let dense = try model.recommend(histories, k: 5, filterSeen: false)
-        let phi = model.lastHidden(histories).scalars
+        let phi = model.queryVectors(histories).scalars
         for (r, expected) in dense.enumerated() {
             let q = Array(phi[(r * 16)..<((r + 1) * 16)])
             for scorer in [PQTopKScorer(catalogue: catalogue) as any TopKScorer, try RecJPQPruneScorer(catalogue: catalogue)] {
@@ -99,19 +101,19 @@ import Testing
     }
 
     @Test func recJPQSettingsAreValidatedNamingTheKey() throws {
-        func message(_ edit: (inout RunConfig) -> Void) -> String {
+        func message(_ edit: (inout SASRec.Config) -> Void) -> String {
             var c = recJPQConfig(epochs: 1)
-            edit(&c)
+            try! c.editModel(SASRec.Config.self, edit)
             do { try c.validate(catalogueSize: 80); return "valid" } catch { return "\(error)" }
         }
         #expect(message { _ in } == "valid")
-        #expect(message { $0.model.reuseItemEmbeddings = false }.contains("model.reuseItemEmbeddings"))
-        #expect(message { $0.model.itemEmbedding.splits = 3 }.contains("model.itemEmbedding.splits"))
-        #expect(message { $0.model.itemEmbedding.subIDs = 300 }.contains("model.itemEmbedding.subIDs"))
-        #expect(message { $0.model.itemEmbedding.assignment = "pq" }.contains("model.itemEmbedding.assignment"))
-        #expect(message { $0.model.itemEmbedding.kind = "hash" }.contains("model.itemEmbedding.kind"))
+        #expect(message { $0.reuseItemEmbeddings = false }.contains("model.reuseItemEmbeddings"))
+        #expect(message { $0.itemEmbedding.splits = 3 }.contains("model.itemEmbedding.splits"))
+        #expect(message { $0.itemEmbedding.subIDs = 300 }.contains("model.itemEmbedding.subIDs"))
+        #expect(message { $0.itemEmbedding.assignment = "pq" }.contains("model.itemEmbedding.assignment"))
+        #expect(message { $0.itemEmbedding.kind = "hash" }.contains("model.itemEmbedding.kind"))
         #expect(throws: (any Error).self) { _ = try RunConfig.decode(Data(#"{"model": {"itemEmbedding": {"splitz": 4}}}"#.utf8)) }
-        #expect(message { $0.model.embeddingInit = "xavier" }.contains("model.embeddingInit"))
+        #expect(message { $0.embeddingInit = "xavier" }.contains("model.embeddingInit"))
         // Configs recorded before these settings existed decode to what they ran with.
         let old = #"{"blocks": 2, "dim": 128, "dropout": 0.5, "heads": 1, "maxLength": 200, "reuseItemEmbeddings": false, "seed": 42}"#
         let decoded = try JSONDecoder().decode(SASRec.Config.self, from: Data(old.utf8))
@@ -153,7 +155,7 @@ import Testing
             Issue.record("resumed on other data")
         } catch let e as CheckpointError { #expect(e.message.contains("dataset fingerprint")) }
         var changed = tinyConfig(epochs: 2)
-        changed.loss.t = 0.9
+        changed.loss["t"] = 0.9
         do {
             _ = try TrainingRun(config: changed, split: Self.split, dataset: "toy", directory: dir).run(resume: true)
             Issue.record("resumed with another loss")
@@ -179,7 +181,7 @@ import Testing
         }
         try SafeTensors.write(tensors, metadata: [:], to: dir + "/foreign.safetensors")
         do { _ = try ModelCheckpoint.load(path: dir + "/foreign.safetensors"); Issue.record("loaded") } catch let e as CheckpointError {
-            #expect(e.message.contains("not a SeqRec SASRec checkpoint"))
+            #expect(e.message.contains("not a SeqRec model checkpoint"))
         }
     }
 
@@ -187,11 +189,11 @@ import Testing
     @Test func nonFiniteLossKeepsTheLastGoodCheckpoint() throws {
         let dir = RunDirectory(path: tempDir(), metadata: ["seqrec.dataset_fingerprint": Self.split.dataset.fingerprint.description])
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        let model = try SASRec(vocabularySize: Self.split.dataset.vocabulary.size, config: tinyConfig(epochs: 1).model)
+        let model = try Models.make(tinyConfig(epochs: 1).model, vocabularySize: Self.split.dataset.vocabulary.size)
         var config = tinyConfig(epochs: 5).training
         config.batchesPerEpoch = 5
-        let report = try SASRecTrainer(config: config).train(model, split: Self.split,
-                                                             loss: PoisonedLoss(try BCELoss(negatives: 1), failAt: 13), output: dir)
+        let loss = PoisonedLoss(try BCELoss(negatives: 1), failAt: 13)
+        let report = try Trainer(config: config).train(model, split: Self.split, objective: shiftedObjective(loss, items: 80), output: dir)
         #expect(report.stopReason == .nonFinite && report.epochs == 2)
         let state = try SafeTensors.read(path: dir.statePath)
         #expect(state.metadata["seqrec.progress"]!.contains("\"epochs\":2"))
@@ -208,14 +210,14 @@ import Testing
     @Test func partialConfigsKeepTheDefaults() throws {
         let c = try RunConfig.decode(Data(#"{"loss": {"negatives": 64}, "training": {"wallClockSeconds": 60}}"#.utf8))
         var expected = RunConfig()
-        expected.loss.negatives = 64
+        expected.loss["negatives"] = 64
         expected.training.wallClockSeconds = 60
         #expect(c == expected)
     }
 
     @Test func unknownKeysAndWrongTypesNameTheKey() {
         #expect(message(#"{"training": {"batchSise": 3}}"#).contains("cfg.json: unknown key `batchSise` in config.training; valid keys: batchSize"))
-        #expect(message(#"{"modle": {}}"#).contains("unknown key `modle` in config; valid keys: loss, model, training"))
+        #expect(message(#"{"modle": {}}"#).contains("unknown key `modle` in config; valid keys: loss, model, objective, training"))
         #expect(message(#"{"model": {"dim": "big"}}"#).contains("invalid value for `config.model.dim`"))
         #expect(message("{not json").contains("not valid JSON"))
     }
@@ -226,13 +228,15 @@ import Testing
             edit(&c)
             do { try c.validate(catalogueSize: catalogue); return "valid" } catch { return "\(error)" }
         }
-        #expect(validation { $0.loss.t = 1.5 } == "loss.t = 1.5 is outside the allowed range [0.0, 1.0]")
-        #expect(validation { $0.loss.negatives = 100 } == "loss.negatives = 100 is outside the allowed range [1, 99] (|I| − 1)")
-        #expect(validation { $0.loss.id = "bce"; $0.loss.negatives = 0 } == "loss.negatives = 0 is outside the allowed range [1, ∞)")
+        #expect(validation { $0.loss["t"] = 1.5 } == "loss.t = 1.5 is outside the allowed range [0.0, 1.0]")
+        #expect(validation { $0.loss["negatives"] = 100 } == "loss.negatives = 100 is outside the allowed range [1, 99] (|I| − 1)")
+        #expect(validation { $0.loss = .bce(negatives: 0) } == "loss.negatives = 0 is outside the allowed range [1, ∞)")
         #expect(validation { $0.loss.id = "hinge" }.contains("unknown loss `hinge`; valid: bce, gbce, sampled-softmax, softmax"))
-        #expect(validation { $0.model.heads = 3 } == "model.heads = 3 is outside the allowed range divisors of dim = 128")
-        #expect(validation { $0.model.dropout = 1 } == "model.dropout = 1.0 is outside the allowed range [0.0, 1.0)")
+        #expect(validation { try! $0.editModel(SASRec.Config.self) { $0.heads = 3 } } == "model.heads = 3 is outside the allowed range divisors of dim = 128")
+        #expect(validation { try! $0.editModel(SASRec.Config.self) { $0.dropout = 1 } } == "model.dropout = 1.0 is outside the allowed range [0.0, 1.0)")
         #expect(validation { $0.training.batchSize = 0 } == "training.batchSize = 0 is outside the allowed range [1, ∞)")
-        #expect(validation { $0.loss.negatives = 16 } == "valid")
+        #expect(validation { $0.loss["negatives"] = 16 } == "valid")
+        // A loss's own keys: `t` belongs to gBCE, not to BCE.
+        #expect(validation { $0.loss = .bce(negatives: 1); $0.loss["t"] = 0.5 }.contains("unknown key `t` in loss"))
     }
 }

@@ -11,14 +11,14 @@ import Testing
 /// off so the loss is deterministic): embeddings, positions, both blocks, the final norm and
 /// the output table, through padding, the real-position gather and each loss path.
 @Suite struct ModelGradientTests {
-    func batch(shared: Bool) -> ShiftedSequenceBatch {
+    func batch(shared: Bool) -> (TrainingBatch, IDTensor) {
         let inputs: [Int32] = [0, 0, 3, 7, 2, 9,   4, 4, 11, 1, 5, 6]
         let labels: [Int32] = [0, 0, 7, 2, 9, 12,  4, 11, 1, 5, 6, 3]
+        let b = shiftedBatch(inputs: inputs, labels: labels, batch: 2)
         var rng = SplitMix64(seed: 3)
-        let k = 3
-        let negs = (0..<(shared ? k : labels.count * k)).map { _ in Int32(1 + rng.nextInt(below: 18)) }
-        return ShiftedSequenceBatch(inputs: IDTensor(shape: [2, 6], ids: inputs), labels: IDTensor(shape: [12], ids: labels),
-                                    negatives: IDTensor(shape: shared ? [k] : [12, k], ids: negs))
+        let k = 3, rows = b.targets.count
+        let negs = (0..<(shared ? k : rows * k)).map { _ in Int32(1 + rng.nextInt(below: 18)) }
+        return (b, IDTensor(shape: shared ? [k] : [rows, k], ids: negs))
     }
 
     @Test(arguments: ["bce", "gbce", "sampled-softmax", "softmax", "gbce-shared"])
@@ -27,11 +27,17 @@ import Testing
         // Smaller weights keep the loss in float32's comfortable range for central differences.
         for p in model.parameters { p.updateValue { b in for i in b.indices { b[i] *= 0.5 } } }
         let id = name == "gbce-shared" ? "gbce" : name
-        let loss = try Losses.make(LossConfig(id: id, negatives: 3, t: 0.5), catalogueSize: 18)
-        let b = batch(shared: name == "gbce-shared")
+        let config: LossConfig = switch id {
+        case "softmax": .softmax
+        case "bce": .bce(negatives: 3)
+        case "sampled-softmax": .sampledSoftmax(negatives: 3)
+        default: .gbce(negatives: 3, t: 0.5)
+        }
+        let objective = shiftedObjective(try Losses.make(config, catalogueSize: 18), items: 18)
+        let (b, negatives) = batch(shared: name == "gbce-shared")
         let report = GradientCheck.checkParameters(model.parameters, epsilon: 2e-3, atol: 3e-3, rtol: 3e-2, maxElements: 24) {
             var ctx = ForwardContext.inference
-            return model.loss(b, loss, &ctx)
+            return objective.loss(model, b, negatives: negatives, &ctx)
         }
         #expect(report.passed, "\(name): \(report)")
         #expect(report.checked > 100)
@@ -49,11 +55,11 @@ import Testing
         #expect(model.parameters.contains { $0.name == "items.subItemEmbeddings" })
         #expect(!model.parameters.contains { $0.name.hasPrefix("output") })
         for p in model.parameters { p.updateValue { b in for i in b.indices { b[i] *= 0.5 } } }
-        let loss = try Losses.make(LossConfig(id: "gbce", negatives: 3, t: 0.5), catalogueSize: 18)
-        let b = batch(shared: false)
+        let objective = shiftedObjective(try Losses.make(.gbce(negatives: 3, t: 0.5), catalogueSize: 18), items: 18)
+        let (b, negatives) = batch(shared: false)
         let report = GradientCheck.checkParameters(model.parameters, epsilon: 2e-3, atol: 3e-3, rtol: 3e-2, maxElements: 24) {
             var ctx = ForwardContext.inference
-            return model.loss(b, loss, &ctx)
+            return objective.loss(model, b, negatives: negatives, &ctx)
         }
         #expect(report.passed, "\(report)")
     }

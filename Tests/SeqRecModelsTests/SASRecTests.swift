@@ -9,21 +9,10 @@ import SeqRecTensor
 import Testing
 
 @Suite(.serialized) struct SASRecTests {
-    func train(_ split: DatasetSplit, loss: any Loss, negatives: Int, steps: Int) throws -> SASRec {
+    func train(_ split: DatasetSplit, loss: any Loss, steps: Int) throws -> SASRec {
         let model = try SASRec(vocabularySize: split.dataset.vocabulary.size,
                                config: .init(maxLength: 20, dim: 32, blocks: 2, heads: 1, dropout: 0.2, seed: 3))
-        let adam = try Adam(learningRate: 3e-3, beta2: 0.98)
-        var rng = SplitMix64(seed: 9)
-        let pool = BufferPool()
-        for step in 0..<steps {
-            let users = (0..<64).map { _ in rng.nextInt(below: split.dataset.userCount) }
-            let batch = ShiftedSequenceBatch.make(split, users: users, length: 20, negatives: negatives, rng: &rng)
-            model.zeroGradients()
-            var ctx = ForwardContext(training: true, seed: UInt64(step))
-            let value = pool.withPool { valueAndGradient { model.loss(batch, loss, &ctx) } }
-            #expect(value.isFinite)
-            adam.step(model.parameters)
-        }
+        #expect(try trainSteps(model, split, shiftedObjective(loss, items: split.dataset.vocabulary.itemCount), steps: steps))
         return model
     }
 
@@ -31,17 +20,17 @@ import Testing
         let split = try LeaveOneOut().split(try SyntheticDataset(users: 1_500, items: 200, seed: 5).generate())
         let e = Evaluator(metrics: [NDCG(k: 10), Recall(k: 10)])
         let pop = try e.evaluate(split.test, in: split, scorer: PopularityRecommender(split: split)).means["ndcg@10"]!
-        let model = try train(split, loss: try GBCELoss(negatives: 16, t: 0.75, catalogueSize: 200), negatives: 16, steps: 1000)
-        let sas = try e.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split)).means["ndcg@10"]!
+        let model = try train(split, loss: try GBCELoss(negatives: 16, t: 0.75, catalogueSize: 200), steps: 1000)
+        let sas = try e.evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split)).means["ndcg@10"]!
         print("synthetic NDCG@10: popularity \(pop), gSASRec (1000 steps) \(sas)")
         #expect(sas > 2 * pop)
     }
 
     @Test func fullSoftmaxObjectiveTrainsToo() throws {
         let split = try LeaveOneOut().split(try SyntheticDataset(users: 800, items: 120, seed: 6).generate())
-        let model = try train(split, loss: SoftmaxCrossEntropyLoss(), negatives: 1, steps: 150)
+        let model = try train(split, loss: SoftmaxCrossEntropyLoss(), steps: 150)
         let pop = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: PopularityRecommender(split: split))
-        let r = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
+        let r = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split))
         #expect(r.means["ndcg@10"]! > pop.means["ndcg@10"]!)
     }
 
@@ -60,25 +49,18 @@ import Testing
     @Test func sharedNegativesUseOneSetPerBatchAndTrain() throws {
         let split = try LeaveOneOut().split(try SyntheticDataset(users: 800, items: 120, seed: 6).generate())
         var rng = SplitMix64(seed: 1)
-        let batch = ShiftedSequenceBatch.make(split, users: [0, 1, 2], length: 10, negatives: 7, shared: true, rng: &rng)
-        #expect(batch.sharedNegatives && batch.negatives.shape == [7])
-        #expect(batch.negatives.ids.allSatisfy { $0 >= 1 && $0 <= 120 })
+        let sharedObjective = shiftedObjective(try GBCELoss(negatives: 7, t: 0.5, catalogueSize: 120), items: 120, shared: true)
+        let (_, negatives) = sharedObjective.batch(split, users: [0, 1, 2], length: 10, rng: &rng)
+        #expect(negatives?.shape == [7])
+        #expect(negatives!.ids.allSatisfy { $0 >= 1 && $0 <= 120 })
         let model = try SASRec(vocabularySize: split.dataset.vocabulary.size,
                                config: .init(maxLength: 20, dim: 32, blocks: 2, heads: 1, dropout: 0.2, seed: 3))
-        let adam = try Adam(learningRate: 3e-3)
         let loss = try GBCELoss(negatives: 32, t: 0.75, catalogueSize: 120)
         let e = Evaluator(metrics: [NDCG(k: 10)])
-        let untrained = try e.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split)).means["ndcg@10"]!
-        for step in 0..<1000 {
-            let users = (0..<64).map { _ in rng.nextInt(below: split.dataset.userCount) }
-            let b = ShiftedSequenceBatch.make(split, users: users, length: 20, negatives: 32, shared: true, rng: &rng)
-            model.zeroGradients()
-            var ctx = ForwardContext(training: true, seed: UInt64(step))
-            #expect(valueAndGradient { model.loss(b, loss, &ctx) }.isFinite)
-            adam.step(model.parameters)
-        }
+        let untrained = try e.evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split)).means["ndcg@10"]!
+        #expect(try trainSteps(model, split, shiftedObjective(loss, items: 120, shared: true), steps: 1000))
         let pop = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: PopularityRecommender(split: split))
-        let r = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
+        let r = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split))
         print("shared negatives, 1000 steps: NDCG@10 \(r.means["ndcg@10"]!) vs popularity \(pop.means["ndcg@10"]!), untrained \(untrained)")
         #expect(r.means["ndcg@10"]! > 2 * untrained)
     }
@@ -87,16 +69,14 @@ import Testing
     /// whatever the window's padding.
     @Test func lossIgnoresPaddedPositions() throws {
         let model = try SASRec(vocabularySize: 30, config: .init(maxLength: 12, dim: 16, blocks: 1, heads: 1, dropout: 0))
-        let loss = try BCELoss(negatives: 2)
+        let objective = shiftedObjective(try BCELoss(negatives: 2), items: 28)
         func value(_ inputs: [Int32], _ labels: [Int32], _ negs: [Int32]) -> Float {
             var ctx = ForwardContext.inference
-            let b = ShiftedSequenceBatch(inputs: IDTensor(shape: [1, inputs.count], ids: inputs),
-                                         labels: IDTensor(shape: [labels.count], ids: labels),
-                                         negatives: IDTensor(shape: [labels.count, 2], ids: negs))
-            return model.loss(b, loss, &ctx).scalar
+            let b = shiftedBatch(inputs: inputs, labels: labels, batch: 1)
+            return objective.loss(model, b, negatives: IDTensor(shape: [b.targets.count, 2], ids: negs), &ctx).scalar
         }
         let short = value([3, 4, 5], [4, 5, 6], [1, 2, 8, 9, 10, 11])
-        let padded = value([0, 0, 3, 4, 5], [0, 0, 4, 5, 6], [20, 21, 22, 23, 1, 2, 8, 9, 10, 11])
+        let padded = value([0, 0, 3, 4, 5], [0, 0, 4, 5, 6], [1, 2, 8, 9, 10, 11])
         #expect(Swift.abs(short - padded) < 1e-5)
     }
 
@@ -111,18 +91,18 @@ import Testing
         }
         let unfiltered = try model.recommend([[1, 2, 3]], k: 50, filterSeen: false)[0]
         #expect(unfiltered.count == 50)
-        let hidden = model.lastHidden([[Int32]([1, 2, 3])])
+        let hidden = model.queryVectors([[Int32]([1, 2, 3])])
         let direct = Tensor.matmul(hidden, model.outputMatrix(), transposeB: true).scalars
         #expect(unfiltered.allSatisfy { Swift.abs($0.score - direct[Int($0.item)]) < 1e-4 })
         #expect(throws: HyperparameterError.self) { _ = try model.recommend([[1]], k: 0) }
     }
 
     /// Length-grouped inference equals encoding every history in the full window.
-    @Test func lastHiddenEqualsFullWindowEncoding() throws {
+    @Test func queryVectorsEqualFullWindowEncoding() throws {
         let model = try SASRec(vocabularySize: 40, config: .init(maxLength: 16, dim: 16, blocks: 2, heads: 2, dropout: 0.3))
         var rng = SplitMix64(seed: 5)
         let histories: [[Int32]] = (0..<150).map { _ in (0..<(1 + rng.nextInt(below: 30))).map { _ in Int32(1 + rng.nextInt(below: 38)) } }
-        let grouped = model.lastHidden(histories, group: 7).scalars
+        let grouped = model.queryVectors(histories, group: 7).scalars
         var ctx = ForwardContext.inference
         let ids = histories.flatMap { Padding.leftPadded($0, length: 16) }
         let full = model.encode(IDTensor(shape: [150, 16], ids: ids), &ctx).slice(axis: 1, 15..<16).scalars

@@ -10,7 +10,6 @@ import Testing
 
 /// A loss that turns NaN from its `failAt`-th call on (to exercise the guard).
 final class PoisonedLoss: Loss {
-    static let id = "poisoned"
     let inner: any Loss
     let failAt: Int
     var calls = 0
@@ -45,12 +44,13 @@ final class PoisonedLoss: Loss {
         let dir = RunDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-train-\(UUID().uuidString)").path,
                                metadata: ["seqrec.dataset_fingerprint": split.dataset.fingerprint.description])
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        let report = try SASRecTrainer(config: config).train(model, split: split,
-                                                             loss: try GBCELoss(negatives: 8, t: 0.75, catalogueSize: 150), output: dir)
+        let report = try Trainer(config: config).train(model, split: split,
+                                                       objective: shiftedObjective(try GBCELoss(negatives: 8, t: 0.75, catalogueSize: 150), items: 150),
+                                                       output: dir)
         #expect(report.stopReason == .patience || report.stopReason == .maxEpochs)
         #expect(report.history.count == report.epochs && report.bestEpoch >= 1)
         // The restored model scores exactly the best validation NDCG again.
-        let again = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split))
+        let again = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
         #expect(again.means["ndcg@10"]! == report.bestValidationNDCG)
         #expect(report.history.map(\.validationNDCG).max() == report.bestValidationNDCG)
         #expect(report.history[report.bestEpoch - 1].validationNDCG == report.bestValidationNDCG)
@@ -67,16 +67,16 @@ final class PoisonedLoss: Loss {
         config.batchesPerEpoch = 10
         config.maxEpochs = 10
         let loss = PoisonedLoss(try BCELoss(negatives: 1), failAt: 25)   // NaN in epoch 3
-        let report = try SASRecTrainer(config: config).train(model, split: split, loss: loss)
+        let report = try Trainer(config: config).train(model, split: split, objective: shiftedObjective(loss, items: 150))
         #expect(report.stopReason == .nonFinite && report.epochs == 2)
         #expect(model.parameters.allSatisfy { $0.value.isFinite })
-        let again = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split))
+        let again = try Evaluator(metrics: [NDCG(k: 10)]).evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
         #expect(again.means["ndcg@10"]! == report.bestValidationNDCG)
     }
 
     @Test func invalidSettingsNameTheKey() {
         var c = TrainingConfig()
         c.patience = 0
-        #expect(throws: HyperparameterError(key: "patience", value: "0", allowed: "[1, ∞)")) { try SASRecTrainer(config: c) }
+        #expect(throws: HyperparameterError(key: "patience", value: "0", allowed: "[1, ∞)")) { try Trainer(config: c) }
     }
 }

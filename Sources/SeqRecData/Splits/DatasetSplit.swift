@@ -23,6 +23,8 @@ public struct SplitReport: Sendable, Equatable, Codable, CustomStringConvertible
     /// Free-text notes on protocol decisions.
     public var notes: [String] = []
 
+    public init() {}
+
     public var description: String {
         "users without test case: \(usersWithoutTest); without validation case: \(usersWithoutValidation); "
             + "with unknown test input: \(usersWithUnknownTestInput)" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))

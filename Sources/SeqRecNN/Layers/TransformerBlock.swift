@@ -21,17 +21,17 @@ public final class TransformerBlock: Layer {
 
     /// - Parameters:
     ///   - attentionForm: defaults to `.sasrec` for the SASRec order, `.standard` otherwise.
-    ///   - dropout: used on attention weights, in the feed-forward network and (pre/post-LN)
-    ///     on the attention output before its residual.
+    ///   - dropout: used in the feed-forward network, (pre/post-LN) on the attention output
+    ///     before its residual, and on attention weights unless `attentionDropout` is given.
     public init(order: Order, dim: Int, heads: Int, hidden: Int, activation: FeedForward.Activation,
-                dropout: Float, layerNormEpsilon: Float = 1e-5,
+                dropout: Float, attentionDropout: Float? = nil, layerNormEpsilon: Float = 1e-5,
                 attentionForm: MultiHeadAttention.Form? = nil,
                 weightInit: Initializer = .pytorchLinear, biasInit: Initializer = .pytorchLinear,
                 rng: inout SplitMix64) throws {
         self.order = order
         attention = try MultiHeadAttention(dim: dim, heads: heads,
                                            form: attentionForm ?? (order == .sasrec ? .sasrec : .standard),
-                                           attentionDropout: dropout, weightInit: weightInit,
+                                           attentionDropout: attentionDropout ?? dropout, weightInit: weightInit,
                                            biasInit: biasInit, rng: &rng)
         feedForward = try FeedForward(dim: dim, hidden: hidden, activation: activation,
                                       innerDropout: order == .postLN ? 0 : dropout, outputDropout: dropout,

@@ -6,37 +6,6 @@ import SeqRecNN
 import SeqRecObjectives
 import SeqRecTensor
 
-/// Settings of a training run (the gSASRec port's defaults where it has them).
-public struct TrainingConfig: Sendable, Codable, Equatable {
-    public var batchSize = 128
-    /// An "epoch" is this many batches of freshly shuffled users (the port's 100).
-    public var batchesPerEpoch = 100
-    public var maxEpochs = 10_000
-    /// Epochs without a strict improvement of validation NDCG@10 before stopping (port: 200).
-    public var patience = 200
-    public var learningRate: Float = 1e-3
-    public var beta2: Float = 0.999
-    /// Stop after this many seconds of training wall clock, summed over resumed sessions
-    /// (checked after each epoch).
-    public var wallClockSeconds: Double? = nil
-    /// One set of k negatives for the whole batch (one GEMM) instead of k per position (the port).
-    public var sharedNegatives = false
-    public var seed: UInt64 = 42
-
-    public init() {}
-
-    /// Range checks naming the key.
-    public func validate() throws {
-        try HyperparameterError.checkAtLeast("batchSize", batchSize, 1)
-        try HyperparameterError.checkAtLeast("batchesPerEpoch", batchesPerEpoch, 1)
-        try HyperparameterError.checkAtLeast("maxEpochs", maxEpochs, 1)
-        try HyperparameterError.checkAtLeast("patience", patience, 1)
-        try HyperparameterError.checkPositive("learningRate", Double(learningRate))
-        try HyperparameterError.check("beta2", Double(beta2), in: 0.0..<1.0)
-        if let w = wallClockSeconds { try HyperparameterError.checkPositive("wallClockSeconds", w) }
-    }
-}
-
 /// What happened in a training run.
 public struct TrainingReport: Sendable, Codable, Equatable {
     public enum StopReason: String, Sendable, Codable { case patience, maxEpochs, wallClock, nonFinite }
@@ -81,13 +50,13 @@ public struct RunDirectory: Sendable {
     public var logPath: String { path + "/log.jsonl" }
 }
 
-/// Trains SASRec-family models on the shifted-sequence objective with early stopping on
+/// Trains any `SequentialModel` on any training objective with early stopping on
 /// validation NDCG@10 (full catalogue, seen filter on) and best-weight restore. With a run
 /// directory it checkpoints after every epoch, and `resume` continues a stopped run exactly
 /// as the uninterrupted run would have (same batches, negatives, dropout masks and updates).
 /// A NaN/Inf loss or gradient stops the run: the best weights are restored and the last good
 /// training state on disk is kept untouched.
-public struct SASRecTrainer {
+public struct Trainer {
     public let config: TrainingConfig
     /// Seconds between progress lines (also one per epoch).
     public var progressInterval = 10.0
@@ -97,16 +66,13 @@ public struct SASRecTrainer {
         self.config = config
     }
 
-    public func train(_ model: SASRec, split: DatasetSplit, loss: any Loss, output: RunDirectory? = nil,
+    public func train(_ model: any SequentialModel, split: DatasetSplit, objective: TrainingObjective, output: RunDirectory? = nil,
                       resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> TrainingReport {
-        let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= 2 }
-        guard !users.isEmpty else { throw DataError(file: split.dataset.name, "no user has 2 training items") }
-        let negatives: Int
-        switch loss.requirement {
-        case .sampledNegatives(let k): negatives = k
-        case .fullCatalogue: negatives = 1
-        }
+        let minimum = objective.sampler.minimumTrainingLength
+        let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= minimum }
+        guard !users.isEmpty else { throw DataError(file: split.dataset.name, "no user has \(minimum) training items") }
         let adam = try Adam(learningRate: config.learningRate, beta2: config.beta2)
+        let step = TrainStep(model: model, objective: objective, optimizer: adam)
         var state = TrainingState.Progress(rng: SplitMix64(seed: config.seed), sinceBest: 0, adamSteps: 0, report: TrainingReport())
         var best = model.parameters.map { $0.value.copied() }
         let fingerprint = output?.metadata["seqrec.dataset_fingerprint"] ?? split.dataset.fingerprint.description
@@ -120,7 +86,6 @@ public struct SASRecTrainer {
         }
         let log = try output.map { try EpochLog(path: $0.logPath, history: state.report.history) }
         let evaluator = Evaluator(metrics: [NDCG(k: 10), Recall(k: 10)], batchSize: 256)
-        let pool = BufferPool()
         let session = Stopwatch()
         let startSeconds = state.report.seconds
         var lastProgress = Stopwatch()
@@ -135,19 +100,14 @@ public struct SASRecTrainer {
             for b in 0..<config.batchesPerEpoch {
                 let lo = b * config.batchSize % order.count
                 let batchUsers = (0..<config.batchSize).map { order[(lo + $0) % order.count] }
-                let batch = ShiftedSequenceBatch.make(split, users: batchUsers, length: model.config.maxLength, negatives: negatives,
-                                                      shared: config.sharedNegatives, rng: &state.rng)
-                model.zeroGradients()
-                var context = ForwardContext(training: true, seed: state.rng.next())
-                let value = pool.withPool { valueAndGradient { model.loss(batch, loss, &context) } }
-                let norm = GradientClipping.globalNorm(model.parameters)
-                if !value.isFinite || !norm.isFinite {
+                let outcome = step(split, users: batchUsers, rng: &state.rng)
+                let (value, norm) = (outcome.loss, outcome.gradientNorm)
+                if !outcome.isFinite {
                     progress?("epoch \(epoch) step \(b + 1): non-finite loss \(value) / gradient norm \(norm); "
                               + "stopping with the best weights (epoch \(state.report.bestEpoch)); the last good checkpoint is kept")
                     state.report.stopReason = .nonFinite
                     return finish(model, best, state.report)
                 }
-                adam.step(model.parameters)
                 lossSum += Double(value)
                 normSum += Double(norm)
                 steps += 1
@@ -160,7 +120,7 @@ public struct SASRecTrainer {
                     lastProgress.reset()
                 }
             }
-            let validation = try evaluator.evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split)).means
+            let validation = try evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split)).means
             let ndcg = validation["ndcg@10"] ?? 0
             state.report.epochs = epoch
             state.report.seconds = startSeconds + session.elapsedSeconds
@@ -200,7 +160,7 @@ public struct SASRecTrainer {
         return finish(model, best, state.report)
     }
 
-    private func finish(_ model: SASRec, _ best: [Tensor], _ report: TrainingReport) -> TrainingReport {
+    private func finish(_ model: any SequentialModel, _ best: [Tensor], _ report: TrainingReport) -> TrainingReport {
         for (p, v) in zip(model.parameters, best) { p.assign(v) }
         return report
     }

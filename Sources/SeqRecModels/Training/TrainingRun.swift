@@ -29,10 +29,11 @@ public struct TrainingRun {
 
     /// Trains and evaluates. Without `resume`, a directory that already holds a run is an error
     /// (nothing is overwritten).
-    public func run(resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> (RunResult, SASRec) {
+    public func run(resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> (RunResult, any SequentialModel) {
         let n = split.dataset.vocabulary.itemCount
         try config.validate(catalogueSize: n)
-        let loss = try config.makeLoss(catalogueSize: n)
+        let objective = try config.makeObjective(catalogueSize: n)
+        let settings = try config.modelSettings
         let fingerprint = split.dataset.fingerprint.description
         let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
         let output = directory.map {
@@ -46,18 +47,18 @@ public struct TrainingRun {
         let vocabularySize = split.dataset.vocabulary.size
         var codebook: RecJPQCodebook?
         if let output, resume {
-            codebook = try TrainingState.codebook(path: output.statePath, config: config.model, vocabularySize: vocabularySize)
+            codebook = try TrainingState.codebook(path: output.statePath, config: settings, vocabularySize: vocabularySize)
         }
-        if codebook == nil, config.model.itemEmbedding.isRecJPQ {
-            codebook = try validating(section: "model.itemEmbedding") { try SASRec.codebook(for: split, config: config.model) }
+        if codebook == nil, settings.itemEmbedding.isRecJPQ {
+            codebook = try validating(section: "model.itemEmbedding") { try settings.itemEmbedding.codebook(for: split, seed: settings.seed) }
             for w in codebook?.warnings(items: n) ?? [] { progress?("[recjpq] warning: \(w)") }
         }
-        let model = try SASRec(vocabularySize: vocabularySize, config: config.model, codebook: codebook)
-        var trainer = try validating(section: "training") { try SASRecTrainer(config: config.training) }
+        let model = try Models.make(config.model, vocabularySize: vocabularySize, codebook: codebook)
+        var trainer = try validating(section: "training") { try Trainer(config: config.training) }
         trainer.progressInterval = 10
-        let report = try trainer.train(model, split: split, loss: loss, output: output, resume: resume, progress: progress)
+        let report = try trainer.train(model, split: split, objective: objective, output: output, resume: resume, progress: progress)
         let evaluator = Evaluator(metrics: TrainingRun.testMetrics)
-        let test = try evaluator.evaluate(split.test, in: split, scorer: SASRecScorer(model: model, split: split))
+        let test = try evaluator.evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split))
         let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,
                                splitProtocol: split.protocolDescription, evaluationProtocol: test.protocolDescription,
                                training: report, test: test.means, testPerUser: test.perCase, testUsers: test.cases.map(\.user),
@@ -68,20 +69,11 @@ public struct TrainingRun {
 }
 
 extension TrainingRun {
-    func size(of model: SASRec, output: RunDirectory?) -> ModelSize {
+    func size(of model: any SequentialModel, output: RunDirectory?) -> ModelSize {
         var size = model.size
         if let output, let attributes = try? FileManager.default.attributesOfItem(atPath: output.modelPath) {
             size.checkpointFileBytes = (attributes[.size] as? NSNumber)?.intValue
         }
         return size
     }
-}
-
-extension RunConfig {
-    /// Named starting points: the gSASRec port's ML-1M configurations and their variants.
-    public static let presets: [String: RunConfig] = [
-        "gsasrec": RunConfig(),
-        "sasrec": RunConfig(loss: LossConfig(id: BCELoss.id, negatives: 1, t: 0)),
-        "sasrec-softmax": RunConfig(loss: LossConfig(id: SoftmaxCrossEntropyLoss.id, negatives: 1, t: 0)),
-    ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SeqRecCompression
 
 /// A model's size, defined explicitly (thesis §6.4's memory analysis): float32 bytes of every
 /// trainable parameter, the part of them that represents items (dense tables, or RecJPQ's
@@ -26,11 +27,11 @@ public struct ModelSize: Sendable, Codable, Equatable {
     }
 }
 
-extension SASRec {
+extension SequentialModel {
     /// This model's size (without a checkpoint file).
     public var size: ModelSize {
         let params = parameters.reduce(0) { $0 + $1.value.count * 4 }
-        let itemParams = items.parameters.reduce(0) { $0 + $1.value.count * 4 } + (output?.table.value.count ?? 0) * 4
+        let itemParams = itemParameters.reduce(0) { $0 + $1.value.count * 4 }
         return ModelSize(parameterBytes: params, itemParameterBytes: itemParams,
                          codebookBytes: recJPQ?.codebook.bytes ?? 0, checkpointFileBytes: nil)
     }

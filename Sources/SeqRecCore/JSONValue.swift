@@ -1,5 +1,5 @@
 import Foundation
-import SeqRecCore
+
 
 /// Any JSON value, for the free-form parts of specs (config overrides laid over a preset).
 public enum JSONValue: Codable, Equatable, Sendable {
@@ -73,4 +73,11 @@ public func contentHash(_ parts: [Data]) -> String {
         h.mix(UInt8(0xff))
     }
     return h.hex
+}
+
+extension JSONValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
 }

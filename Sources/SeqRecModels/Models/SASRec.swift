@@ -2,6 +2,7 @@ import SeqRecCompression
 import SeqRecCore
 import SeqRecData
 import SeqRecNN
+import SeqRecObjectives
 import SeqRecTensor
 
 /// SASRec (Kang & McAuley, ICDM 2018) in the form of the official gSASRec PyTorch port
@@ -15,28 +16,12 @@ import SeqRecTensor
 ///
 /// With `itemEmbedding.kind = "recjpq"` the item table is RecJPQ's sub-item embeddings
 /// (thesis §6.4, `RecJPQEmbedding`), shared by input and output as in the authors' code.
-public final class SASRec: Layer {
-    /// The item representation: a dense table per id, or RecJPQ (thesis §6.4).
-    public struct ItemEmbeddingConfig: Sendable, Codable, Equatable {
-        public static let kinds = ["dense", "recjpq"]
-        /// "dense" or "recjpq".
-        public var kind = "dense"
-        /// RecJPQ: sub-item ids per item (m); must divide `dim`.
-        public var splits = 8
-        /// RecJPQ: sub-ids per split (b), at most 256 (codes are bytes).
-        public var subIDs = 256
-        /// RecJPQ: the code assignment strategy (`CodeAssignments.all`).
-        public var assignment = SVDAssignment.id
-        public init(kind: String = "dense", splits: Int = 8, subIDs: Int = 256, assignment: String = SVDAssignment.id) {
-            self.kind = kind
-            self.splits = splits
-            self.subIDs = subIDs
-            self.assignment = assignment
-        }
-        public var isRecJPQ: Bool { kind == "recjpq" }
-    }
+public final class SASRec: SequentialModel {
+    public static let id = "sasrec"
+    /// The item representation (shared by every model).
+    public typealias ItemEmbeddingConfig = SeqRecModels.ItemEmbeddingConfig
 
-    public struct Config: Sendable, Codable, Equatable {
+    public struct Config: SequentialModelSettings, Equatable {
         public var maxLength = 200
         public var dim = 128
         public var blocks = 2
@@ -95,25 +80,7 @@ public final class SASRec: Layer {
             guard ["normal", "uniform"].contains(embeddingInit) else {
                 throw HyperparameterError(key: "embeddingInit", value: embeddingInit, allowed: "normal, uniform")
             }
-            let e = itemEmbedding
-            guard SASRec.ItemEmbeddingConfig.kinds.contains(e.kind) else {
-                throw HyperparameterError(key: "itemEmbedding.kind", value: e.kind, allowed: SASRec.ItemEmbeddingConfig.kinds.joined(separator: ", "))
-            }
-            if e.isRecJPQ {
-                try HyperparameterError.checkAtLeast("itemEmbedding.splits", e.splits, 1)
-                if dim % e.splits != 0 {
-                    throw HyperparameterError(key: "itemEmbedding.splits", value: "\(e.splits)", allowed: "divisors of dim = \(dim)")
-                }
-                try HyperparameterError.check("itemEmbedding.subIDs", Double(e.subIDs), in: 1.0...256.0)
-                guard CodeAssignments.all.contains(e.assignment) else {
-                    throw HyperparameterError(key: "itemEmbedding.assignment", value: e.assignment,
-                                              allowed: CodeAssignments.all.joined(separator: ", "))
-                }
-                guard reuseItemEmbeddings else {
-                    throw HyperparameterError(key: "reuseItemEmbeddings", value: "false",
-                                              allowed: "true with itemEmbedding.kind = recjpq (RecJPQ shares input and output embeddings)")
-                }
-            }
+            try itemEmbedding.validate(dim: dim, shared: reuseItemEmbeddings)
         }
     }
 
@@ -136,20 +103,8 @@ public final class SASRec: Layer {
         self.vocabularySize = vocabularySize
         var rng = SplitMix64(seed: config.seed)
         let tableInit: Initializer = config.embeddingInit == "uniform" ? .uniform(limit: 0.05) : .normal(std: 1)
-        if config.itemEmbedding.isRecJPQ {
-            guard let codebook else {
-                throw HyperparameterError(key: "itemEmbedding", value: "recjpq without a codebook",
-                                          allowed: "a RecJPQCodebook for the vocabulary (SASRec.codebook(for:config:))")
-            }
-            guard codebook.vocabularySize == vocabularySize, codebook.splits == config.itemEmbedding.splits,
-                  codebook.subIDs == config.itemEmbedding.subIDs else {
-                throw HyperparameterError(key: "itemEmbedding", value: "codebook \(codebook.vocabularySize)×\(codebook.splits) (b \(codebook.subIDs))",
-                                          allowed: "vocabulary \(vocabularySize) × splits \(config.itemEmbedding.splits) (b \(config.itemEmbedding.subIDs))")
-            }
-            items = try RecJPQEmbedding(codebook: codebook, dim: config.dim, rng: &rng)
-        } else {
-            items = Embedding(count: vocabularySize, dim: config.dim, paddingID: 0, initializer: tableInit, rng: &rng)
-        }
+        items = try config.itemEmbedding.make(vocabularySize: vocabularySize, dim: config.dim, initializer: tableInit,
+                                              codebook: codebook, rng: &rng)
         positions = Embedding(count: config.maxLength, dim: config.dim, initializer: tableInit, rng: &rng)
         blocks = try (0..<config.blocks).map { i in
             let b = try TransformerBlock(order: .sasrec, dim: config.dim, heads: config.heads, hidden: config.dim,
@@ -175,8 +130,10 @@ public final class SASRec: Layer {
     /// representation when reused), recorded on the active tape.
     public func outputMatrix() -> Tensor { output?.table.tracked ?? items.matrix() }
 
-    /// The RecJPQ item embedding, if that is the item representation.
-    public var recJPQ: RecJPQEmbedding? { items as? RecJPQEmbedding }
+    public var modelID: String { Self.id }
+    public var settings: any SequentialModelSettings { config }
+    public var itemParameters: [Parameter] { items.parameters + (output?.parameters ?? []) }
+    public var isCausal: Bool { true }
 
     /// Hidden states `[B, L, d]` for left-padded ids `[B, L]` (padding = 0).
     public func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor {
@@ -185,7 +142,7 @@ public final class SASRec: Layer {
         let tokens = Tensor(shape: [b, l], scalars: ids.ids.map { $0 == 0 ? 0 : 1 })
         let tokenMask = tokens.reshaped([b, l, 1])
         // Positions 0…L−1 of the window, left to right (rightmost = most recent).
-        let pos = IDTensor(shape: [b, l], (0..<(b * l)).map { $0 % l + (config.maxLength - l) })
+        let pos = rightAlignedPositions(batch: b, length: l)
         var x = embeddingDropout(items(ids) + positions(pos), &context) * tokenMask
         let mask = AttentionMask.causal(keyPadding: tokens)
         for block in blocks { x = block(x, mask: mask, tokenMask: tokenMask, &context) }
@@ -198,8 +155,14 @@ extension SASRec {
     /// model seed (nil for dense item embeddings). Printed warnings come from
     /// `RecJPQCodebook.warnings`.
     public static func codebook(for split: DatasetSplit, config: Config) throws -> RecJPQCodebook? {
-        let e = config.itemEmbedding
-        guard e.isRecJPQ else { return nil }
-        return try CodeAssignments.make(e.assignment, seed: config.seed).assign(split, splits: e.splits, subIDs: e.subIDs)
+        try config.itemEmbedding.codebook(for: split, seed: config.seed)
+    }
+}
+
+extension SASRec {
+    /// The registry entry (`Models.registry`).
+    public static let entry = ModelEntry(id: id, summary: "SASRec / gSASRec: causal Transformer, shifted sequences (thesis §2.3.3, ch. 5)",
+                                         config: Config.self, defaults: Config(), objectives: [ShiftedSequenceSampler.id]) { c, v, codebook in
+        try SASRec(vocabularySize: v, config: c, codebook: codebook)
     }
 }

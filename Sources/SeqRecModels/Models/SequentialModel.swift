@@ -1,0 +1,105 @@
+import SeqRecCompression
+import SeqRecCore
+import SeqRecData
+import SeqRecNN
+import SeqRecTensor
+
+/// The settings every sequential model has, whatever its own keys.
+public protocol SequentialModelSettings: Codable, Sendable {
+    /// The longest input window L.
+    var maxLength: Int { get }
+    /// The width d of hidden states and item vectors.
+    var dim: Int { get }
+    /// The item representation: dense tables or RecJPQ (thesis §6.4).
+    var itemEmbedding: ItemEmbeddingConfig { get }
+    /// Seeds every initial weight.
+    var seed: UInt64 { get set }
+    /// Range checks naming the key.
+    func validate() throws
+}
+
+/// A sequential recommendation model (thesis §2.3): it encodes left-padded histories into hidden
+/// states, and an item is scored by the dot product of an output transform of a hidden state with
+/// the item's vector (plus an optional per-item bias). Training objectives, losses and scorers see
+/// models only through this protocol, so a new model is one file, one registry line and one preset.
+///
+/// Id layout (`ItemVocabulary`): 0 = padding, 1…N = items, N + 1 = [MASK]; tables have N + 2 rows.
+public protocol SequentialModel: Layer {
+    /// The registry id (`Models.registry`), recorded in checkpoints.
+    var modelID: String { get }
+    /// The resolved settings the model was built with.
+    var settings: any SequentialModelSettings { get }
+    /// Rows of the item tables: N + 2.
+    var vocabularySize: Int { get }
+    /// The item representation (dense table or RecJPQ), shared by input and output where configured.
+    var items: any ItemEmbedding { get }
+    /// Parameters that represent items (input and output tables, or Ψ): the item share of `ModelSize`.
+    var itemParameters: [Parameter] { get }
+    /// The width of item vectors and query vectors (d, or ALBERT's factorised e).
+    var itemDim: Int { get }
+    /// True when a position attends only to earlier ones (then outputs at a position do not depend
+    /// on later items, nor on how much left padding precedes the window).
+    var isCausal: Bool { get }
+
+    /// Hidden states `[B, L, d]` for left-padded ids `[B, L]` (L ≤ `maxLength`), recorded on the tape.
+    func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor
+    /// What multiplies item vectors: `[R, d]` → `[R, d]` (identity for SASRec; BERT's MLM transform).
+    func outputTransform(_ hidden: Tensor, _ context: inout ForwardContext) -> Tensor
+    /// The `[vocabulary, d]` matrix that scores items, recorded on the tape.
+    func outputMatrix() -> Tensor
+    /// A per-item output bias `[vocabulary]`, if the model has one.
+    func outputBias() -> Tensor?
+    /// The window encoded to score what follows `history` (ids only, unpadded, at most `maxLength`):
+    /// the last `maxLength` items for causal models, the history then [MASK] for BERT4Rec.
+    func inferenceWindow<C: Collection>(_ history: C) -> [Int32] where C.Element == Int32
+}
+
+extension SequentialModel {
+    public var maxLength: Int { settings.maxLength }
+    public var dim: Int { settings.dim }
+    /// N, the number of real items.
+    public var itemCount: Int { vocabularySize - 2 }
+    public var itemDim: Int { dim }
+    public func outputTransform(_ hidden: Tensor, _ context: inout ForwardContext) -> Tensor { hidden }
+    public func outputBias() -> Tensor? { nil }
+    public func inferenceWindow<C: Collection>(_ history: C) -> [Int32] where C.Element == Int32 { Array(history.suffix(maxLength)) }
+
+    /// The RecJPQ item embedding, if that is the item representation.
+    public var recJPQ: RecJPQEmbedding? { items as? RecJPQEmbedding }
+
+    /// The query vectors `[n, itemDim]` that score what follows each history, in inference mode: the
+    /// output transform of the last position's hidden state of `inferenceWindow`. Histories are
+    /// encoded shortest-first in groups whose window is cut to the group's longest: the leading
+    /// all-padding columns change nothing (padded keys are masked, positions count from the
+    /// right), so the result equals full-window encoding while most padding is skipped.
+    public func queryVectors<C: Collection>(_ histories: [C], group: Int = 64) -> Tensor where C.Element == Int32 {
+        let n = histories.count, d = itemDim
+        var out = [Float](repeating: 0, count: n * d)
+        let windows: [[Int32]] = histories.map { inferenceWindow($0) }
+        let lengths: [Int] = windows.map(\.count)
+        let order: [Int] = (0..<n).sorted { (a: Int, b: Int) -> Bool in lengths[a] < lengths[b] || (lengths[a] == lengths[b] && a < b) }
+        var start = 0
+        while start < n {
+            let rows = Array(order[start..<Swift.min(n, start + group)])
+            let l = Swift.max(1, rows.map { lengths[$0] }.max()!)
+            let ids = rows.flatMap { Padding.leftPadded(windows[$0], length: l) }
+            var context = ForwardContext.inference
+            let h = encode(IDTensor(shape: [rows.count, l], ids: ids), &context)
+            let last = outputTransform(h.slice(axis: 1, (l - 1)..<l).reshaped([rows.count, dim]), &context)
+            last.withUnsafeBufferPointer { v in
+                for (j, r) in rows.enumerated() {
+                    for c in 0..<d { out[r * d + c] = v[j * d + c] }
+                }
+            }
+            start += rows.count
+        }
+        return Tensor(shape: [n, d], scalars: out)
+    }
+
+    /// Left-aligned positions for a window of `l` ≤ `maxLength` columns: the rightmost (most recent)
+    /// column always gets position `maxLength − 1`, so positions do not depend on the padding.
+    public func rightAlignedPositions(batch b: Int, length l: Int) -> IDTensor {
+        let offset = maxLength - l
+        return IDTensor(shape: [b, l], (0..<(b * l)).map { (j: Int) -> Int in j % l + offset })
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SeqRecCore
 import SeqRecTensor
 import Testing
@@ -75,6 +76,27 @@ import Testing
         for j in 0..<cols {
             let expected = (0..<rows).reduce(0.0) { $0 + Double(gs[$1 * cols + j]) }
             #expect(abs(Double(sums[j]) - expected) < 1e-3, "column \(j)")
+        }
+    }
+}
+
+/// The vectorised exact GELU (A&S 7.1.26 erf with the SIMD exp) against Double-precision
+/// x·Φ(x) and its derivative Φ(x) + x·φ(x), over a dense grid, tails and odd lengths.
+@Suite struct GELUKernelTests {
+    @Test func geluAndItsPullbackMatchDoublePrecision() {
+        var xs: [Float] = stride(from: -12.0, through: 12.0, by: 0.0137).map { Float($0) }
+        xs += [0, -0, 1e-8, -1e-8, 40, -40, 200, -200]
+        let x = Tensor(shape: [xs.count], scalars: xs)
+        let y = x.gelu().scalars
+        let tracked = Parameter("x", x)
+        _ = valueAndGradient { tracked.tracked.gelu().sum() }
+        let grad = tracked.grad!.scalars
+        for (i, v) in xs.enumerated() {
+            let d = Double(v)
+            let cdf = 0.5 * (1 + erf(d / 2.0.squareRoot()))
+            let pdf = exp(-0.5 * d * d) / (2 * Double.pi).squareRoot()
+            #expect(Swift.abs(Double(y[i]) - d * cdf) <= 4e-7 * Swift.max(1, Swift.abs(d)), "gelu(\(v)) = \(y[i]) vs \(d * cdf)")
+            #expect(Swift.abs(Double(grad[i]) - (cdf + d * pdf)) <= 1e-6, "gelu'(\(v)) = \(grad[i]) vs \(cdf + d * pdf)")
         }
     }
 }

@@ -91,18 +91,20 @@ extension Tensor {
 
     /// GELU, exact form x·Φ(x) with the error function (BERT, BERT4Rec).
     public func gelu() -> Tensor {
-        var out = mapElements { $0 * 0.5 * (1 + Glibc.erff($0 * 0.70710678)) }
+        let out = Tensor.empty(shape)
+        let x = ptr, o = out.ptr
+        Parallel.for(count) { r in geluApply(x, nil, o, r) }
+        var result = out
         if let tape = Tape.active(self) {
-            let x = detached
-            tape.record(&out, self) { g, ctx in
-                ctx.add(g.zipElements(x) { gi, v in
-                    let cdf = 0.5 * (1 + Glibc.erff(v * 0.70710678))
-                    let pdf = 0.39894228 * Glibc.expf(-0.5 * v * v)
-                    return gi * (cdf + v * pdf)
-                }, to: 0)
+            let saved = detached
+            tape.record(&result, self) { g, ctx in
+                let dx = Tensor.empty(saved.shape)
+                let xs = saved.ptr, gs = g.ptr, d = dx.ptr
+                Parallel.for(saved.count) { r in geluApply(xs, gs, d, r) }
+                ctx.add(dx, to: 0)
             }
         }
-        return out
+        return result
     }
 
     /// GELU, tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2, GPTRec).
@@ -125,4 +127,47 @@ extension Tensor {
 
     /// x², a convenience composed from `*`.
     public func squared() -> Tensor { self * self }
+}
+
+// MARK: - Exact GELU, vectorised
+
+/// Φ(x) and φ(x) on 8 lanes: erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7) with the
+/// vectorised exp, whose e^{−x²/2} serves both erf(x/√2) and the density — one exp, no calls
+/// (Glibc's `erff` per element took a fifth of a BERT4Rec training step).
+@inline(__always)
+func normalCDFAndPDF(_ x: SIMD8<Float>) -> (cdf: SIMD8<Float>, pdf: SIMD8<Float>) {
+    let e = vexp(x * x * -0.5)
+    let z = (x.replacing(with: -x, where: x .< 0)) * 0.707_106_78
+    let t = 1 / (1 + 0.327_591_1 * z)
+    var poly = SIMD8<Float>(repeating: 1.061_405_429)
+    poly = poly * t - 1.453_152_027
+    poly = poly * t + 1.421_413_741
+    poly = poly * t - 0.284_496_736
+    poly = poly * t + 0.254_829_592
+    poly = poly * t
+    var erf = 1 - poly * e
+    erf.replace(with: -erf, where: x .< 0)
+    return (0.5 * (1 + erf), 0.398_942_28 * e)
+}
+
+/// GELU over `range`: o = x·Φ(x), or with `g` the pullback o = g·(Φ(x) + x·φ(x)).
+@inline(__always)
+func geluApply(_ x: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>?, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    var i = range.lowerBound
+    func lanes(_ v: SIMD8<Float>, _ gv: SIMD8<Float>) -> SIMD8<Float> {
+        let (cdf, pdf) = normalCDFAndPDF(v)
+        return g == nil ? v * cdf : gv * (cdf + v * pdf)
+    }
+    while i + 8 <= range.upperBound {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        let gv = g.map { UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD8<Float>.self) } ?? SIMD8<Float>()
+        UnsafeMutableRawPointer(o + i).storeBytes(of: lanes(v, gv), as: SIMD8<Float>.self)
+        i += 8
+    }
+    if i < range.upperBound {
+        var v = SIMD8<Float>(), gv = SIMD8<Float>()
+        for j in i..<range.upperBound { v[j - i] = x[j]; gv[j - i] = g?[j] ?? 0 }
+        let r = lanes(v, gv)
+        for j in i..<range.upperBound { o[j] = r[j - i] }
+    }
 }

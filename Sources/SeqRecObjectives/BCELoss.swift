@@ -12,6 +12,7 @@ public struct BCELoss: Loss {
     public struct Config: Codable, Sendable, Equatable {
         /// k, sampled negatives per positive.
         public var negatives = 1
+        public init() {}
     }
     public static let entry = LossEntry(id: id, summary: "binary cross-entropy over the positive and k sampled negatives (SASRec)",
                                         config: Config.self, defaults: Config()) { c, _ in try BCELoss(negatives: c.negatives) }

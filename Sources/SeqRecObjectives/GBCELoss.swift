@@ -18,6 +18,7 @@ public struct GBCELoss: Loss {
         public var negatives = 256
         /// Calibration parameter t ∈ [0, 1] (eq. 5.28).
         public var t = 0.75
+        public init() {}
     }
     public static let entry = LossEntry(id: id, summary: "generalised BCE with k sampled negatives and calibration t (gSASRec, eq. 5.9)",
                                         config: Config.self, defaults: Config()) { c, n in

@@ -11,6 +11,7 @@ public struct SampledSoftmaxLoss: Loss {
     public struct Config: Codable, Sendable, Equatable {
         /// k, uniformly sampled negatives per positive.
         public var negatives = 256
+        public init() {}
     }
     public static let entry = LossEntry(id: id, summary: "softmax over the positive and k sampled negatives (eq. 5.6)",
                                         config: Config.self, defaults: Config()) { c, _ in try SampledSoftmaxLoss(negatives: c.negatives) }

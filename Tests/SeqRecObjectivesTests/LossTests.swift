@@ -18,12 +18,14 @@ struct LossCase: CustomStringConvertible, Sendable {
     var description: String { name }
 }
 
-let lossCases: [LossCase] = [
-    LossCase(name: "bce") { try! BCELoss(negatives: 4) },
-    LossCase(name: "gbce t=0.75") { try! GBCELoss(negatives: 4, t: 0.75, catalogueSize: 50) },
-    LossCase(name: "sampled-softmax") { try! SampledSoftmaxLoss(negatives: 4) },
-    LossCase(name: "softmax") { SoftmaxCrossEntropyLoss() },
-]
+/// Every registered loss with its default settings (k = 4 where it has negatives), over 50 items.
+let lossCases: [LossCase] = Losses.registry.entries.map { entry in
+    LossCase(name: entry.id) {
+        var settings = entry.settings.defaults
+        if settings["negatives"] != nil { settings["negatives"] = 4 }
+        return try! Losses.make(ComponentConfig(id: entry.id, settings: settings), catalogueSize: 50)
+    }
+}
 
 @Suite struct LossTests {
     /// Every registered loss is gradient-checked through its declared input form.
@@ -119,6 +121,17 @@ let lossCases: [LossCase] = [
         #expect(throws: HyperparameterError.self) { try GBCELoss(negatives: 4, t: 1.5, catalogueSize: 100) }
         #expect(throws: HyperparameterError.self) { try GBCELoss(negatives: 200, t: 0.5, catalogueSize: 100) }
         #expect(throws: HyperparameterError.self) { try SampledSoftmaxLoss(negatives: 0) }
+    }
+
+    /// A loss owns its keys: another loss's key is an error naming it; recorded configs of
+    /// earlier versions (the `{id, negatives, t}` union) still resolve.
+    @Test func lossesOwnTheirKeys() throws {
+        #expect(throws: ConfigError.self) { try Losses.make(ComponentConfig(id: "softmax", settings: ["negatives": 4]), catalogueSize: 50) }
+        do { _ = try Losses.make(ComponentConfig(id: "bce", settings: ["t": 0.5]), catalogueSize: 50); Issue.record("accepted t for bce") }
+        catch let e as ConfigError { #expect("\(e)".contains("unknown key `t` in loss; valid keys: negatives")) }
+        let recorded = try Losses.registry.resolveRecorded(ComponentConfig(id: "bce", settings: ["negatives": 1, "t": 0]), section: "loss")
+        #expect(recorded == ComponentConfig(id: "bce", settings: ["negatives": 1]))
+        #expect(try Losses.registry.resolveRecorded(ComponentConfig(id: "gbce", settings: [:]), section: "loss").settings == ["negatives": 256, "t": 0.75])
     }
 
     @Test func sampledSoftmaxByHand() throws {

@@ -105,8 +105,10 @@ public final class BERT4Rec: SequentialModel {
     let embeddingDropout: Dropout
 
     /// - Throws: `HyperparameterError` naming the key for invalid settings.
-    public init(vocabularySize: Int, config: Config, codebook: RecJPQCodebook? = nil) throws {
+    /// - Parameter id: the registry id this instance is (`bert4rec`, or `albert4rec` for the ALBERT form).
+    public init(vocabularySize: Int, config: Config, codebook: RecJPQCodebook? = nil, id: String = BERT4Rec.id) throws {
         try config.validate()
+        modelID = id
         try HyperparameterError.checkAtLeast("vocabularySize", vocabularySize, 3)
         self.config = config
         self.vocabularySize = vocabularySize
@@ -141,7 +143,7 @@ public final class BERT4Rec: SequentialModel {
             + blocks.flatMap(\.parameters) + headDense.parameters + headNorm.parameters + [bias]
     }
 
-    public var modelID: String { Self.id }
+    public let modelID: String
     public var settings: any SequentialModelSettings { config }
     public var itemParameters: [Parameter] { items.parameters + [bias] }
     public var isCausal: Bool { false }
@@ -178,7 +180,9 @@ public final class BERT4Rec: SequentialModel {
 extension BERT4Rec {
     /// The registry entries: BERT4Rec, and ALBERT4Rec as its shared-layer, factorised-embedding form.
     public static let entry = ModelEntry(id: id, summary: "BERT4Rec: bidirectional post-LN Transformer, item masking (thesis §2.3.4, ch. 3)",
-                                         config: Config.self, defaults: Config(), objectives: [ItemMaskingSampler.id]) { c, v, codebook in
+                                         config: Config.self, defaults: Config(), objectives: [ItemMaskingSampler.id],
+                                         small: ["maxLength": 12, "dim": 16, "blocks": 2, "heads": 2, "intermediate": 32, "dropout": 0,
+                                                 "attentionDropout": 0]) { c, v, codebook in
         try BERT4Rec(vocabularySize: v, config: c, codebook: codebook)
     }
 
@@ -195,8 +199,10 @@ extension BERT4Rec {
     }
 
     public static let albertEntry = ModelEntry(id: "albert4rec", summary: "ALBERT4Rec: BERT4Rec with cross-layer sharing and a factorised embedding (§3.5.3)",
-                                               config: Config.self, defaults: albertDefaults, objectives: [ItemMaskingSampler.id]) { c, v, codebook in
-        try BERT4Rec(vocabularySize: v, config: c, codebook: codebook)
+                                               config: Config.self, defaults: albertDefaults, objectives: [ItemMaskingSampler.id],
+                                               small: ["maxLength": 12, "dim": 32, "blocks": 2, "heads": 2, "intermediate": 32,
+                                                       "embeddingSize": 16, "dropout": 0, "attentionDropout": 0]) { c, v, codebook in
+        try BERT4Rec(vocabularySize: v, config: c, codebook: codebook, id: "albert4rec")
     }
 
     /// "Ours" of Table 3.4 (L 50, d 64, 2 blocks, 2 heads, masking 0.2), its longer-sequence

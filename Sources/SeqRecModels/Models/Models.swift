@@ -11,6 +11,9 @@ public struct ModelEntry: ConfigurableEntry {
     public let settings: SettingsSchema
     /// Objective (sequence sampler) ids this model trains with; the first is the default.
     public let objectives: [String]
+    /// A tiny configuration (keys over the defaults, dropout off) for registry-driven
+    /// conformance tests and smoke runs: small enough to gradient-check, large enough to learn.
+    public let small: [String: JSONValue]
     /// Typed settings (validated) from resolved settings.
     public let decode: ([String: JSONValue]) throws -> any SequentialModelSettings
     /// The model for typed settings, a vocabulary of N + 2 ids and (for RecJPQ) a codebook.
@@ -18,8 +21,10 @@ public struct ModelEntry: ConfigurableEntry {
 
     /// An entry for settings `C` with `defaults`, built by `make`.
     public init<C: SequentialModelSettings>(id: String, summary: String, config: C.Type, defaults: C, objectives: [String],
+                                            small: [String: JSONValue],
                                             make: @escaping (C, Int, RecJPQCodebook?) throws -> any SequentialModel) {
         self.id = id
+        self.small = small
         self.summary = summary
         settings = .of(C.self, defaults: defaults)
         self.objectives = objectives

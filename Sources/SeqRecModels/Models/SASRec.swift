@@ -162,7 +162,8 @@ extension SASRec {
 extension SASRec {
     /// The registry entry (`Models.registry`).
     public static let entry = ModelEntry(id: id, summary: "SASRec / gSASRec: causal Transformer, shifted sequences (thesis §2.3.3, ch. 5)",
-                                         config: Config.self, defaults: Config(), objectives: [ShiftedSequenceSampler.id]) { c, v, codebook in
+                                         config: Config.self, defaults: Config(), objectives: [ShiftedSequenceSampler.id],
+                                         small: ["maxLength": 12, "dim": 16, "blocks": 2, "heads": 2, "dropout": 0, "embeddingInit": "uniform"]) { c, v, codebook in
         try SASRec(vocabularySize: v, config: c, codebook: codebook)
     }
 }

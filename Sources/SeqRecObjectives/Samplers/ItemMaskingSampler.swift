@@ -21,6 +21,7 @@ public struct ItemMaskingSampler: SequenceSampler {
         public var maxMasks = 20
         /// Probability that a sequence masks only its last item [0, 1]; the original code's 1/11.
         public var lastItemOnly = 1.0 / 11.0
+        public init() {}
     }
     public static let entry = SequenceSamplerEntry(id: id, summary: "item masking (Cloze): predict masked items of the window (BERT4Rec)",
                                                    config: Config.self, defaults: Config()) { c, n in

@@ -37,18 +37,17 @@ struct DatasetOptions: ParsableArguments {
     var noHeader = false
 
     func validate() throws {
-        let formats = InteractionFormats.all + ["gsasrec-split"]
-        guard formats.contains(format) else {
-            throw ValidationError(ConfigError.unknownComponent(family: "format", id: format, valid: formats).description)
+        guard DatasetSource.formats.contains(format) else {
+            throw ValidationError(ConfigError.unknownComponent(family: "format", id: format, valid: DatasetSource.formats).description)
         }
         if minUser < 0 || minItem < 0 { throw ValidationError("--min-user and --min-item must be ≥ 0") }
     }
 
     var label: String { name ?? path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "synthetic" }
 
-    /// The dataset (not for gsasrec-split, which comes pre-split).
-    func dataset() throws -> SequenceDataset {
-        guard let path else { return try SyntheticDataset().generate() }
+    /// The source these options name (the embedded synthetic dataset without a path).
+    func source(validationUsers: Int? = nil) throws -> DatasetSource {
+        guard let path else { return DatasetSource(origin: .synthetic(SyntheticDataset()), name: label, validationUsers: validationUsers) }
         func column(_ s: String) -> DelimitedFormat.Column { noHeader ? .index(Int(s) ?? -1) : .name(s) }
         var options = FormatOptions()
         options.separator = separator
@@ -56,14 +55,16 @@ struct DatasetOptions: ParsableArguments {
         options.user = column(userColumn)
         options.item = column(itemColumn)
         options.timestamp = timeColumn.map(column)
-        let reader = try InteractionFormats.make(format, options: options)
-        return try Preprocessing(minUserInteractions: minUser, minItemInteractions: minItem)
-            .apply(to: reader.read(path: path), name: label)
+        var source = try DatasetSource.path(path, format: format, options: options, name: label)
+        source.minUserInteractions = minUser
+        source.minItemInteractions = minItem
+        source.validationUsers = validationUsers
+        return source
     }
 
+    /// The dataset (not for gsasrec-split, which comes pre-split).
+    func dataset() throws -> SequenceDataset { try source().dataset() }
+
     /// The leave-one-out split (or the gSASRec port's own split).
-    func split(validationUsers: Int? = nil) throws -> DatasetSplit {
-        if format == "gsasrec-split", let path { return try GSASRecPortSplit(directory: path).load() }
-        return try LeaveOneOut(validationUsers: validationUsers).split(dataset())
-    }
+    func split(validationUsers: Int? = nil) throws -> DatasetSplit { try source(validationUsers: validationUsers).split() }
 }

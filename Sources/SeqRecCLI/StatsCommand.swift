@@ -43,12 +43,12 @@ public struct StatsCommand: ParsableCommand {
     }
 
     private func load() throws -> (String, DatasetStatistics, String) {
-        if data.format == "gsasrec-split", let path = data.path {
-            let port = GSASRecPortSplit(directory: path)
-            let split = try port.load()
-            return (data.label, try port.statistics(of: split), split.dataset.fingerprint.description)
+        let source = try data.source()
+        if case .gsasrecSplit = source.origin {
+            let (split, stats) = try source.load()
+            return (data.label, stats, split.dataset.fingerprint.description)
         }
-        let d = try data.dataset()
+        let d = try source.dataset()
         return (data.label, d.statistics, d.fingerprint.description)
     }
 }

@@ -4,21 +4,24 @@ import SeqRecCore
 import SeqRecData
 import SeqRecModels
 
-/// `seqrec train`: trains SASRec / gSASRec from a strict JSON config (or a preset), checkpoints
-/// every epoch into `--out`, evaluates the best weights on the test cases and writes `result.json`.
+/// `seqrec train`: trains any registered model from a strict JSON config (or a preset),
+/// checkpoints every epoch into `--out`, evaluates the best weights on the test cases and
+/// writes `result.json`.
 public struct TrainCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train SASRec/gSASRec with checkpoints, early stopping and resume; evaluate on the test cases.",
+        abstract: "Train a model (\(Models.registry.ids.joined(separator: ", "))) with checkpoints, early stopping and resume; evaluate on the test cases.",
         discussion: """
-            The config is JSON with sections model, loss and training; keys left out keep the \
-            preset's values, unknown keys are errors. Example: \
+            The config is JSON with sections model, objective, loss and training; model, objective \
+            and loss are {"id": …, …their own keys}. Keys left out keep the preset's values, \
+            unknown keys are errors. Models: \(Models.registry.ids.joined(separator: ", ")); \
+            presets: \(RunConfig.presetRegistry.ids.joined(separator: ", ")) (`seqrec models` lists them). Example: \
             {"loss": {"id": "gbce", "negatives": 256, "t": 0.75}, "training": {"wallClockSeconds": 7200}}
             """)
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "Starting configuration: \(RunConfig.presets.keys.sorted().joined(separator: " | ")).")
+    @Option(help: "Starting configuration: \(RunConfig.presetRegistry.ids.joined(separator: " | ")).")
     var preset = "gsasrec"
 
     @Option(help: "JSON config laid over the preset (strict: unknown keys are errors).")
@@ -39,15 +42,15 @@ public struct TrainCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard RunConfig.presets[preset] != nil else {
-            throw ValidationError(ConfigError.unknownComponent(family: "preset", id: preset, valid: RunConfig.presets.keys.sorted()).description)
+        guard RunConfig.presetRegistry.contains(preset) else {
+            throw ValidationError(ConfigError.unknownComponent(family: "preset", id: preset, valid: RunConfig.presetRegistry.ids).description)
         }
         if validationUsers < 1 { throw ValidationError("--validation-users must be ≥ 1") }
     }
 
     /// The preset with the config file laid over it.
     func resolvedConfig() throws -> RunConfig {
-        let base = RunConfig.presets[preset]!
+        let base = try RunConfig.presetRegistry.entry(preset).config
         guard let config else { return base }
         return try RunConfig.load(path: config, over: base)
     }
@@ -70,7 +73,8 @@ public struct TrainCommand: ParsableCommand {
         s += "best validation NDCG@10 \(String(format: "%.4f", t.bestValidationNDCG)) at epoch \(t.bestEpoch)\n"
         s += "test (\(r.testUsers.count) cases, \(r.evaluationProtocol)):\n"
         s += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
-        s += "| " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", r.test[$0] ?? .nan) }.joined(separator: " | ") + " |\n"
+        let cells: [String] = ["ndcg@10", "recall@1", "recall@10", "mrr"].map { (m: String) -> String in String(format: "%.4f", r.test[m] ?? .nan) }
+        s += "| " + cells.joined(separator: " | ") + " |\n"
         if let size = r.modelSize { s += size.summary + "\n" }
         s += "wrote \(directory)/model.safetensors, result.json, log.jsonl\n"
         return s

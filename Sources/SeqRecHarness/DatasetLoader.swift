@@ -13,34 +13,24 @@ final class DatasetLoader {
     /// nil when the dataset's files are absent (its cells are skipped, not failed).
     func load(_ ref: ExperimentSpec.DatasetRef) throws -> (split: DatasetSplit, statistics: DatasetStatistics)? {
         if let c = cache[ref.name] { return c }
-        let split: DatasetSplit, stats: DatasetStatistics
         let label = ref.label ?? ref.name
+        var source: DatasetSource
         if let s = ref.synthetic {
             var g = SyntheticDataset()
             if let v = s["users"] { g.users = Int(v) }
             if let v = s["items"] { g.items = Int(v) }
             if let v = s["meanLength"] { g.meanLength = v }
             if let v = s["seed"] { g.seed = UInt64(v) }
-            let d = try g.generate()
-            split = try LeaveOneOut(validationUsers: ref.validationUsers ?? 512).split(d)
-            stats = d.statistics
+            source = DatasetSource(origin: .synthetic(g), name: label)
         } else {
             guard let path = ref.path else { throw SpecError(file: ref.name, "dataset needs `path` or `synthetic`") }
             let full = path.hasPrefix("/") ? path : root + "/" + path
             guard FileManager.default.fileExists(atPath: full) else { return nil }
-            if ref.format == "gsasrec-split" {
-                let port = GSASRecPortSplit(directory: full)
-                split = try port.load()
-                stats = try port.statistics(of: split)
-            } else {
-                let options = FormatOptions()
-                let reader = try InteractionFormats.make(ref.format ?? "user-item", options: options)
-                let d = try Preprocessing(minUserInteractions: ref.minUser ?? 0, minItemInteractions: 0)
-                    .apply(to: reader.read(path: full), name: label)
-                split = try LeaveOneOut(validationUsers: ref.validationUsers ?? 512).split(d)
-                stats = d.statistics
-            }
+            source = try DatasetSource.path(full, format: ref.format ?? "user-item", name: label)
+            source.minUserInteractions = ref.minUser ?? 0
         }
+        source.validationUsers = ref.validationUsers ?? 512
+        let (split, stats) = try source.load()
         let fp = split.dataset.fingerprint.description
         if let expected = ref.fingerprint, expected != fp {
             throw SpecError(file: ref.name, "fingerprint \(fp) differs from the spec's \(expected): other data or preprocessing")

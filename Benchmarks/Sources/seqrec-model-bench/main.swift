@@ -8,9 +8,12 @@ import SeqRecNN
 import SeqRecObjectives
 import SeqRecTensor
 
-// Issue 4 benchmark: SASRec / gSASRec training steps and evaluation against the PyTorch port's
-// figures measured on this machine class (../shared/docs/baselines.md).
-// Usage: seqrec-model-bench [--data ../shared/datasets/ml1m-gsasrec] [--runs 5] [--only gsasrec,small,softmax,eval,shared]
+// Model benchmark: SASRec / gSASRec training steps and evaluation against the PyTorch port's
+// figures measured on this machine class (../shared/docs/baselines.md), and a BERT4Rec step
+// beside experiments/reference/bert4rec_torch.py run in the same process's session (when a
+// Python with torch is found: --python, else SEQREC_TORCH_PYTHON, else python3).
+// Usage: seqrec-model-bench [--data ../shared/datasets/ml1m-gsasrec] [--runs 5]
+//        [--only gsasrec,small,softmax,eval,shared,bert4rec] [--python PATH]
 // Without ML-1M it uses a synthetic catalogue of the same shape (6,040 users, 3,416 items).
 
 let args = CommandLine.arguments
@@ -18,7 +21,7 @@ func option(_ name: String) -> String? {
     args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
 }
 let runs = Int(option("--runs") ?? "5") ?? 5
-let only = Set((option("--only") ?? "gsasrec,small,softmax,eval,shared").split(separator: ",").map(String.init))
+let only = Set((option("--only") ?? "gsasrec,small,softmax,eval,shared,bert4rec").split(separator: ",").map(String.init))
 let dataPath = option("--data") ?? "../shared/datasets/ml1m-gsasrec"
 
 let split: DatasetSplit
@@ -45,91 +48,130 @@ let ceiling = sgemmCeiling()
 print("sgemm 2048³ ceiling: \(fmt(ceiling)) GF/s\n")
 
 /// Matrix-product FLOPs of one training step (forward + backward ≈ 3 × forward): the blocks
-/// over every position of the B × L window, the output layer over the `real` (labelled)
-/// positions only — the work actually done, so the rate is not inflated by skipped padding.
-func stepFlops(_ c: SASRec.Config, batch: Int, real: Double, scored: Int) -> Double {
-    let n = Double(batch * c.maxLength), d = Double(c.dim), l = Double(c.maxLength)
-    let perBlock = 5 * 2 * n * d * d + 2 * 2 * Double(batch) * l * l * d
-    let output = 2 * real * Double(scored) * d
-    return 3 * (Double(c.blocks) * perBlock + output)
+/// over every position of the B × L window (FFN of width `hidden`, output projection when
+/// `outputProjection`), the output layer over the `real` (target) positions only — the work
+/// actually done, so the rate is not inflated by skipped padding.
+func stepFlops(l: Int, d: Int, blocks: Int, hidden: Int, outputProjection: Bool, batch: Int, real: Double, scored: Int,
+               head: Bool = false) -> Double {
+    let n = Double(batch * l), dd = Double(d), ll = Double(l)
+    let projections = Double(outputProjection ? 4 : 3) * 2 * n * dd * dd
+    let ffn = 2 * 2 * n * dd * Double(hidden)
+    let attention = 2 * 2 * Double(batch) * ll * ll * dd
+    let output = 2 * real * Double(scored) * dd + (head ? 2 * real * dd * dd : 0)
+    return 3 * (Double(blocks) * (projections + ffn + attention) + output)
 }
 
 struct Case {
     let name: String
-    let model: SASRec.Config
-    let loss: any Loss
-    let shared: Bool
+    let config: RunConfig
     let pytorch: Double?
     let target: Double?
 }
 
-func trainStep(_ c: Case) {
-    let model = try! SASRec(vocabularySize: split.dataset.vocabulary.size, config: c.model)
-    let adam = try! Adam()
-    let pool = BufferPool()
+/// Times `TrainStep` — the trainer's own step — on batches of 128 random users.
+func trainStep(_ c: Case) -> Double {
+    let model = try! Models.make(c.config.model, vocabularySize: split.dataset.vocabulary.size)
+    let objective = try! c.config.makeObjective(catalogueSize: itemCount)
+    let step = TrainStep(model: model, objective: objective, optimizer: try! Adam())
     var rng = SplitMix64(seed: 7)
-    let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= 2 }
-    let k: Int
-    switch c.loss.requirement {
-    case .sampledNegatives(let n): k = n
-    case .fullCatalogue: k = 1
-    }
-    var realPositions = 0, batches = 0
-    func step() {
+    let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= objective.sampler.minimumTrainingLength }
+    var targets = 0, batches = 0
+    func run() {
         let batchUsers = (0..<128).map { _ in users[rng.nextInt(below: users.count)] }
-        let batch = ShiftedSequenceBatch.make(split, users: batchUsers, length: c.model.maxLength, negatives: k,
-                                              shared: c.shared, rng: &rng)
-        realPositions += batch.labels.ids.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+        let (batch, negatives) = objective.batch(split, users: batchUsers, length: model.maxLength, rng: &rng)
+        targets += batch.targets.count
         batches += 1
-        model.zeroGradients()
-        var context = ForwardContext(training: true, seed: rng.next())
-        _ = pool.withPool { valueAndGradient { model.loss(batch, c.loss, &context) } }
-        adam.step(model.parameters)
+        _ = step(batch, negatives: negatives, seed: rng.next())
     }
-    step(); step()
+    run(); run()
     MemoryUsage.resetPeak()
     let before = MemoryUsage.residentBytes() ?? 0
-    let t = measure(warmup: 0, runs: runs) { step() }
+    let t = measure(warmup: 0, runs: runs) { run() }
     let peak = MemoryUsage.peakSinceResetBytes() ?? MemoryUsage.peakResidentBytes()
     let scored: Int
-    if case .sampledNegatives(let n) = c.loss.requirement { scored = n + 1 } else { scored = split.dataset.vocabulary.size }
-    let real = Double(realPositions) / Double(batches)
-    let gf = stepFlops(c.model, batch: 128, real: real, scored: scored) / median(t) / 1e9
+    if case .sampledNegatives(let n) = objective.loss.requirement { scored = n + 1 } else { scored = itemCount }
+    let real = Double(targets) / Double(batches)
+    let s = try! c.config.modelSettings
+    let bert = s as? BERT4Rec.Config
+    let gf = stepFlops(l: s.maxLength, d: s.dim, blocks: bert?.blocks ?? (s as! SASRec.Config).blocks,
+                       hidden: bert?.intermediate ?? s.dim, outputProjection: bert != nil, batch: 128, real: real, scored: scored,
+                       head: bert != nil) / median(t) / 1e9
     var line = "\(c.name): \(fmt(median(t) * 1e3)) ms per step (min \(fmt(t.first! * 1e3)), max \(fmt(t.last! * 1e3))); "
         + "\(fmt(gf)) GF/s = \(fmt(100 * gf / ceiling))% of the sgemm ceiling"
     if let p = c.pytorch { line += "; PyTorch \(fmt(p * 1e3)) ms → \(fmt(p / median(t), 2))× faster" }
     if let target = c.target { line += " (target ≤ \(fmt(target * 1e3)) ms: \(median(t) <= target ? "met" : "MISSED"))" }
     print(line)
-    print("    \(fmt(real, 0)) of \(128 * c.model.maxLength) positions labelled per batch on average; "
+    print("    \(fmt(real, 0)) of \(128 * s.maxLength) positions are targets per batch on average; "
           + "peak RSS during the steps \(fmt(Double(peak) / 1e9, 2)) GB (resident before \(fmt(Double(before) / 1e9, 2)) GB)")
+    return median(t)
+}
+
+func sasrec(_ model: SASRec.Config, _ loss: LossConfig, shared: Bool = false) -> RunConfig {
+    var c = RunConfig(model: model, loss: loss)
+    c.training.sharedNegatives = shared
+    return c
 }
 
 let port = SASRec.Config(maxLength: 200, dim: 128, blocks: 2, heads: 1, dropout: 0.5)
 if only.contains("gsasrec") {
-    trainStep(Case(name: "gSASRec port config (L 200, d 128, 2 blocks, k 256 per position, gBCE t 0.75)", model: port,
-                   loss: try GBCELoss(negatives: 256, t: 0.75, catalogueSize: itemCount), shared: false,
-                   pytorch: 6.63, target: 0.8))
+    _ = trainStep(Case(name: "gSASRec port config (L 200, d 128, 2 blocks, k 256 per position, gBCE t 0.75)",
+                       config: sasrec(port, .gbce(negatives: 256, t: 0.75)), pytorch: 6.63, target: 0.8))
 }
 if only.contains("shared") {
-    trainStep(Case(name: "gSASRec, one shared set of 256 negatives per batch", model: port,
-                   loss: try GBCELoss(negatives: 256, t: 0.75, catalogueSize: itemCount), shared: true,
-                   pytorch: nil, target: nil))
+    _ = trainStep(Case(name: "gSASRec, one shared set of 256 negatives per batch", config: sasrec(port, .gbce(negatives: 256, t: 0.75), shared: true),
+                       pytorch: nil, target: nil))
 }
 if only.contains("small") {
-    trainStep(Case(name: "SASRec small (L 50, d 64, 2 blocks, 1 negative, BCE)",
-                   model: SASRec.Config(maxLength: 50, dim: 64, blocks: 2, heads: 1, dropout: 0.5),
-                   loss: try BCELoss(negatives: 1), shared: false, pytorch: 0.0488, target: 0.020))
+    _ = trainStep(Case(name: "SASRec small (L 50, d 64, 2 blocks, 1 negative, BCE)",
+                       config: sasrec(SASRec.Config(maxLength: 50, dim: 64, blocks: 2, heads: 1, dropout: 0.5), .bce(negatives: 1)),
+                       pytorch: 0.0488, target: 0.020))
 }
 if only.contains("softmax") {
-    trainStep(Case(name: "full softmax over \(itemCount) items (L 200, d 64, 2 blocks)",
-                   model: SASRec.Config(maxLength: 200, dim: 64, blocks: 2, heads: 1, dropout: 0.5),
-                   loss: SoftmaxCrossEntropyLoss(), shared: false, pytorch: 1.03, target: 0.34))
+    _ = trainStep(Case(name: "full softmax over \(itemCount) items (L 200, d 64, 2 blocks)",
+                       config: sasrec(SASRec.Config(maxLength: 200, dim: 64, blocks: 2, heads: 1, dropout: 0.5), .softmax),
+                       pytorch: 1.03, target: 0.34))
+}
+if only.contains("bert4rec") {
+    // BERT4Rec (L 200, d 64, 2 blocks, 2 heads, FFN 256, masking 0.2 with at most 20 masks, the
+    // original code's 1/11 last-item sequences, full softmax), then the PyTorch reference of the
+    // same architecture and objective, alternated: ours, PyTorch, ours, PyTorch.
+    let config = RunConfig.presets["bert4rec"]!
+    let python = option("--python") ?? ProcessInfo.processInfo.environment["SEQREC_TORCH_PYTHON"] ?? "python3"
+    func torchStep() -> Double? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [python, "experiments/reference/bert4rec_torch.py", "--data", dataPath, "--bench-steps", "\(runs)",
+                       "--threads", "\(ThreadBudget.threads)"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let ms = json["median_ms"] as? Double else { return nil }
+        return ms / 1e3
+    }
+    var ours: [Double] = [], theirs: [Double] = []
+    for round in 0..<2 {
+        ours.append(trainStep(Case(name: "BERT4Rec (L 200, d 64, 2 blocks, 2 heads, masking 0.2, softmax over \(itemCount)), round \(round + 1)",
+                                   config: config, pytorch: nil, target: nil)))
+        if let t = torchStep() { theirs.append(t); print("    PyTorch reference (\(python)), round \(round + 1): \(fmt(t * 1e3)) ms per step") }
+    }
+    if theirs.isEmpty {
+        print("    PyTorch reference not run: \(python) has no torch (pip install torch numpy; --python PATH)")
+    } else {
+        let a = ours.sorted()[ours.count / 2], b = theirs.sorted()[theirs.count / 2]
+        print("BERT4Rec step, SeqRec \(fmt(a * 1e3)) ms vs PyTorch eager \(fmt(b * 1e3)) ms (same run, alternated): "
+              + "\(fmt(b / a, 2))× faster (target ≥ 3×: \(b / a >= 3 ? "met" : "MISSED"))")
+    }
 }
 if only.contains("eval") {
     let model = try SASRec(vocabularySize: split.dataset.vocabulary.size, config: port)
     let evaluator = Evaluator(metrics: [NDCG(k: 10)], batchSize: 512)
     let t = measure(runs: runs) {
-        _ = try! evaluator.evaluate(split.validation, in: split, scorer: SASRecScorer(model: model, split: split))
+        _ = try! evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
     }
     let cases = split.validation.count
     // FLOPs actually done: histories go shortest-first in groups of 64 cut to the group's longest.

@@ -112,19 +112,12 @@ if let path = value("--trained") {
     guard let jpq = ckpt.model.recJPQ else { fatalError("\(path) is not a RecJPQ model (model.itemEmbedding.kind = recjpq)") }
     guard let data = value("--data") else { fatalError("--trained needs --data <dataset path> (and --format)") }
     let format = value("--format") ?? "user-item"
-    let split: DatasetSplit
-    if format == "gsasrec-split" {
-        split = try! GSASRecPortSplit(directory: data).load()
-    } else {
-        let raw = try! InteractionFormats.make(format, options: FormatOptions()).read(path: data)
-        split = try! LeaveOneOut(validationUsers: nil).split(Preprocessing(minUserInteractions: 0, minItemInteractions: 0)
-            .apply(to: raw, name: URL(fileURLWithPath: data).lastPathComponent))
-    }
+    let split = try! DatasetSource.path(data, format: format, name: URL(fileURLWithPath: data).lastPathComponent).split()
     precondition(split.dataset.fingerprint.description == ckpt.fingerprint,
                  "dataset fingerprint \(split.dataset.fingerprint) differs from the model's \(ckpt.fingerprint)")
     let cases = Array(split.test.prefix(queries))
-    let hidden = ckpt.model.lastHidden(cases.map { split.input($0) }).scalars
-    let d = ckpt.model.config.dim
+    let hidden = ckpt.model.queryVectors(cases.map { split.input($0) }).scalars
+    let d = ckpt.model.itemDim
     let qs = (0..<cases.count).map { Array(hidden[($0 * d)..<(($0 + 1) * d)]) }
     let catalogue = try! jpq.catalogue()
     print("")

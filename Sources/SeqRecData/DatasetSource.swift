@@ -1,0 +1,79 @@
+import Foundation
+import SeqRecCore
+
+/// Where a dataset comes from and how it is prepared — the one loading path of the CLI and
+/// the experiment harness: a file in a registered format (filtered by `minUser` / `minItem`,
+/// then split leave-one-out with `validationUsers` sampled validation cases), the gSASRec
+/// port's pre-split directory, or the seeded synthetic generator.
+public struct DatasetSource: Sendable {
+    public enum Origin: Sendable {
+        case synthetic(SyntheticDataset)
+        /// A file and its format (`InteractionFormats.all`).
+        case file(path: String, format: String, options: FormatOptions)
+        /// The gSASRec PyTorch port's split directory (comes pre-split).
+        case gsasrecSplit(directory: String)
+    }
+
+    /// The format id of the gSASRec port's split directory.
+    public static let gsasrecSplitFormat = "gsasrec-split"
+    /// Every format a source can name: the file formats and the port's split directory.
+    public static var formats: [String] { InteractionFormats.all + [gsasrecSplitFormat] }
+
+    public var origin: Origin
+    /// The name in tables, results and the fingerprint's provenance.
+    public var name: String
+    public var minUserInteractions = 0
+    public var minItemInteractions = 0
+    /// Validation cases sampled from the leave-one-out split (nil = every user).
+    public var validationUsers: Int?
+
+    public init(origin: Origin, name: String, minUserInteractions: Int = 0, minItemInteractions: Int = 0, validationUsers: Int? = nil) {
+        self.origin = origin
+        self.name = name
+        self.minUserInteractions = minUserInteractions
+        self.minItemInteractions = minItemInteractions
+        self.validationUsers = validationUsers
+    }
+
+    /// A file or split directory by format id.
+    /// - Throws: `ConfigError.unknownComponent` listing the formats.
+    public static func path(_ path: String, format: String, options: FormatOptions = FormatOptions(), name: String) throws -> DatasetSource {
+        if format == gsasrecSplitFormat { return DatasetSource(origin: .gsasrecSplit(directory: path), name: name) }
+        guard InteractionFormats.all.contains(format) else {
+            throw ConfigError.unknownComponent(family: "format", id: format, valid: formats)
+        }
+        return DatasetSource(origin: .file(path: path, format: format, options: options), name: name)
+    }
+
+    /// The preprocessed interaction sequences (not for a split directory, which comes pre-split).
+    public func dataset() throws -> SequenceDataset {
+        switch origin {
+        case .synthetic(let generator): return try generator.generate()
+        case .file(let path, let format, let options):
+            let reader = try InteractionFormats.make(format, options: options)
+            return try Preprocessing(minUserInteractions: minUserInteractions, minItemInteractions: minItemInteractions)
+                .apply(to: reader.read(path: path), name: name)
+        case .gsasrecSplit(let directory):
+            return try GSASRecPortSplit(directory: directory).load().dataset
+        }
+    }
+
+    /// The split: leave-one-out, or the port's own.
+    public func split() throws -> DatasetSplit { try load(statistics: false).split }
+
+    /// The split and the thesis's Table 2.1 statistics of the data.
+    public func load() throws -> (split: DatasetSplit, statistics: DatasetStatistics) {
+        let r = try load(statistics: true)
+        return (r.split, r.statistics!)
+    }
+
+    private func load(statistics: Bool) throws -> (split: DatasetSplit, statistics: DatasetStatistics?) {
+        if case .gsasrecSplit(let directory) = origin {
+            let port = GSASRecPortSplit(directory: directory)
+            let split = try port.load()
+            return (split, statistics ? try port.statistics(of: split) : nil)
+        }
+        let d = try dataset()
+        return (try LeaveOneOut(validationUsers: validationUsers).split(d), statistics ? d.statistics : nil)
+    }
+}

@@ -29,95 +29,28 @@ struct CellRunner {
     let scoring = ScoringCell()
     let log: (String) -> Void
 
+    /// The kind of the spec's cells.
+    var kind: CellKind { try! CellKinds.registry.entry(spec.kind) }
+
     /// The resolved configuration of a cell (what its key hashes).
-    func resolvedConfig(_ cell: Cell) throws -> JSONValue {
-        switch spec.kind {
-        case "training":
-            if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
-            // The row's config over its preset, the scale's over that, then the seed — each laid
-            // strictly (a typo fails before anything runs; a section naming another component
-            // starts from that component's defaults).
-            var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
-            let source = "\(spec.id) row \(cell.row.id)"
-            if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
-            if let c = scale.config { config = try RunConfig.decode(c.canonical, source: source + " (scale)", over: config) }
-            let seed = JSONValue.number(Double(cell.seed))
-            config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
-                                          source: source, over: config)
-            return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
-        case "memory":
-            return .object(["items": .number(Double(cell.row.items ?? 0))])
-        case "scoring":
-            var o: [String: JSONValue] = [:]
-            o["method"] = .string(cell.row.method ?? "")
-            o["splits"] = .number(Double(cell.row.splits ?? 8))
-            o["items"] = .number(Double(cell.items ?? 0))
-            o["queries"] = .number(Double(scale.queries ?? 50))
-            return .object(o)
-        default:
-            return .object([:])
-        }
+    func resolvedConfig(_ cell: Cell) throws -> JSONValue { try kind.resolve(self, cell) }
+
+    /// The content-hash key of a cell (its cache file name and run directory).
+    func key(_ cell: Cell) throws -> String {
+        let config = try resolvedConfig(cell)
+        let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
+        return contentHash([Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
+                            Data(CellResult.codeVersion.utf8)])
     }
 
     func compute(_ cell: Cell, key: String, config: JSONValue) throws -> CellResult {
         let clock = Stopwatch()
-        var metrics: [String: Double] = [:]
-        var perUser: [String: [Double]]? = nil
-        var fingerprint = "analytic"
-        var steps: Int? = nil
-        var splitProtocol: String? = nil, evalProtocol: String? = nil
-        var skipped: String? = nil
-        switch spec.kind {
-        case "statistics":
-            guard let ref = cell.dataset, let (split, stats) = try loader.load(ref) else { skipped = "dataset files absent"; break }
-            fingerprint = split.dataset.fingerprint.description
-            metrics["users"] = Double(stats.users)
-            metrics["items"] = Double(stats.items)
-            metrics["interactions"] = Double(stats.interactions)
-            metrics["meanLength"] = stats.meanLength
-            metrics["medianLength"] = stats.medianLength
-            metrics["longTailPercent"] = stats.longTailPercent
-        case "memory":
-            let r = MemoryAnalysis.row(dataset: cell.row.label ?? cell.row.id, items: cell.row.items ?? 0)
-            metrics["baseMB"] = Double(r.baseBytes) / Double(1 << 20)
-            for c in r.columns { metrics["m=\(c.m) %"] = c.percent }
-        case "training":
-            guard let ref = cell.dataset, let (split, _) = try loader.load(ref) else { skipped = "dataset files absent"; break }
-            fingerprint = split.dataset.fingerprint.description
-            if let g = cell.row.group {
-                let scorer: any ItemScorer
-                if g == "popularity" {
-                    scorer = PopularityRecommender(split: split)
-                } else {
-                    scorer = try MatrixFactorizationBPR(split: split, config: .init(factors: 128, epochs: 20, seed: cell.seed))
-                }
-                let evaluation = try Evaluator(metrics: TrainingRun.testMetrics).evaluate(split.test, in: split, scorer: scorer)
-                metrics = evaluation.means
-                perUser = evaluation.perCase
-                evalProtocol = evaluation.protocolDescription
-            } else {
-                let run = try RunConfig.decode(config.canonical)
-                let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name, directory: runsDirectory + "/" + key)
-                let (result, _) = try training.run(resume: true, progress: { self.log("    " + $0) })
-                steps = result.training.steps
-                metrics = result.test
-                metrics["time (min)"] = result.training.seconds / 60
-                metrics["best validation ndcg@10"] = result.training.bestValidationNDCG
-                perUser = result.testPerUser
-                evalProtocol = result.evaluationProtocol
-            }
-            splitProtocol = split.protocolDescription
-        case "scoring":
-            (metrics, skipped) = try scoring.measure(method: cell.row.method ?? "", items: cell.items ?? 0,
-                                                         splits: cell.row.splits ?? 8, queries: scale.queries ?? 50, seed: cell.seed)
-        default:
-            break
-        }
-        let record = CellResult.Record(config: config, fingerprint: fingerprint,
+        let out = try kind.compute(self, cell, config)
+        let record = CellResult.Record(config: config, fingerprint: out.fingerprint,
                                        environment: environment, seconds: clock.elapsedSeconds,
-                                       steps: steps, splitProtocol: splitProtocol, evaluationProtocol: evalProtocol,
+                                       steps: out.steps, splitProtocol: out.splitProtocol, evaluationProtocol: out.evaluationProtocol,
                                        codeVersion: CellResult.codeVersion, finished: ISO8601DateFormatter().string(from: Date()))
         return CellResult(key: key, row: cell.row.id, dataset: cell.dataset?.name ?? "", seed: cell.seed, items: cell.items,
-                          metrics: metrics, perUser: perUser, record: record, skipped: skipped)
+                          metrics: out.metrics, perUser: out.perUser, record: record, skipped: out.skipped)
     }
 }

@@ -115,7 +115,7 @@ public struct ExperimentSpec: Codable, Sendable {
         public var yLabel: String?
     }
 
-    public static let kinds = ["statistics", "memory", "training", "scoring"]
+    public static var kinds: [String] { CellKinds.registry.ids }
     public static let scaleNames = ["smoke", "reduced", "full"]
 
     /// Loads and validates a spec file.
@@ -141,7 +141,7 @@ public struct ExperimentSpec: Codable, Sendable {
 
     /// Cross-references: kinds, scales, rows named by published values and checks, datasets.
     public func validate() throws {
-        guard Self.kinds.contains(kind) else { throw ConfigError.unknownComponent(family: "spec kind", id: kind, valid: Self.kinds) }
+        let cellKind = try CellKinds.registry.entry(kind)
         for s in scales.keys where !Self.scaleNames.contains(s) {
             throw ConfigError.unknownComponent(family: "scale", id: s, valid: Self.scaleNames)
         }
@@ -161,22 +161,7 @@ public struct ExperimentSpec: Codable, Sendable {
         for name in rows.compactMap(\.dataset) + scales.values.compactMap(\.dataset) where !datasetNames.contains(name) {
             throw ConfigError.unknownComponent(family: "dataset", id: name, valid: datasetNames)
         }
-        if kind == "training" {
-            for r in rows where r.group == nil {
-                let preset = r.preset ?? "gsasrec"
-                guard Registry.presets.contains(preset) else {
-                    throw ConfigError.unknownComponent(family: "preset", id: preset, valid: Registry.presets)
-                }
-            }
-            for r in rows { if let g = r.group, !Registry.baselines.contains(g) {
-                throw ConfigError.unknownComponent(family: "baseline", id: g, valid: Registry.baselines)
-            } }
-        }
-        if kind == "scoring" {
-            for r in rows where !Registry.scoringMethods.contains(r.method ?? "") {
-                throw ConfigError.unknownComponent(family: "scoring method", id: r.method ?? "(none)", valid: Registry.scoringMethods)
-            }
-        }
+        try cellKind.validate(self)
         if let f = figure, !["line", "heatmap"].contains(f.kind) {
             throw ConfigError.unknownComponent(family: "figure kind", id: f.kind, valid: ["line", "heatmap"])
         }

@@ -38,7 +38,7 @@ struct ReportWriter {
         s += "Published values: \(report.source). "
         s += report.compared ? "Verdict: within the tolerance (±5 % unless stated) of the published value.\n"
             : "At this scale the published values are shown for reference; the checks below decide.\n"
-        if spec.kind == "training" { s += "† = significantly different from the best row on that metric (paired t-test, Bonferroni).\n" }
+        if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { s += "† = significantly different from the best row on that metric (paired t-test, Bonferroni).\n" }
         s += "\n| Row | Dataset |" + spec.metrics.map { " \($0) |" }.joined() + "\n"
         s += "| --- | --- |" + spec.metrics.map { _ in " --- |" }.joined() + "\n"
         for r in report.rows {

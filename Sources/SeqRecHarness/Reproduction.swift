@@ -50,17 +50,18 @@ public struct Reproduction {
             throw ConfigError.unknownComponent(family: "row", id: only.joined(separator: ","), valid: spec.expandedRows().map(\.id))
         }
         let seeds = scale.seeds ?? spec.seeds ?? [42]
+        let kind = runner.kind
         var cells: [Cell] = []
         for r in rows {
             var ds: ExperimentSpec.DatasetRef? = spec.datasets?.first
             if let name = r.dataset, let d = datasets[name] { ds = d }
-            if spec.kind == "training", let name = scale.dataset, let d = datasets[name] { ds = d }
-            let sizes: [Int?] = spec.kind == "scoring" ? (scale.sizes ?? []).map { Int($0) } : [nil]
-            for size in sizes { for seed in (spec.kind == "training" ? seeds : [seeds[0]]) {
-                cells.append(Cell(row: r, dataset: spec.kind == "memory" ? nil : ds, seed: seed, items: size))
+            if kind.scaleChoosesDataset, let name = scale.dataset, let d = datasets[name] { ds = d }
+            let sizes: [Int?] = kind.perSize ? (scale.sizes ?? []).map { Int($0) } : [nil]
+            for size in sizes { for seed in (kind.perSeed ? seeds : [seeds[0]]) {
+                cells.append(Cell(row: r, dataset: kind.usesDataset ? ds : nil, seed: seed, items: size))
             } }
         }
-        if spec.kind == "scoring" {
+        if kind.perSize {
             cells.sort { (a: Cell, b: Cell) -> Bool in
                 let x: Int = a.items ?? 0, y: Int = b.items ?? 0
                 return x != y ? x < y : a.row.id < b.row.id
@@ -70,10 +71,7 @@ public struct Reproduction {
         var computed = 0, cached = 0
         for (i, cell) in cells.enumerated() {
             let config = try runner.resolvedConfig(cell)
-            let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
-            let parts: [Data] = [Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
-                                 Data(CellResult.codeVersion.utf8)]
-            let key = contentHash(parts)
+            let key = try runner.key(cell)
             let path = outputDirectory + "/cells/" + key + ".json"
             let name = "\(cell.row.id)\(cell.items.map { " @\($0)" } ?? "") seed \(cell.seed)"
             if let hit = CellResult.read(path: path) {
@@ -124,7 +122,7 @@ public struct Reproduction {
             outcomes.append(Report.RowOutcome(id: id, label: row.label ?? row.id, dataset: mine.first?.dataset ?? "",
                                               items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil))
         }
-        if spec.kind == "training" { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }
+        if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }
         for p in spec.published ?? [] {
             guard let i = outcomes.firstIndex(where: { $0.id == p.row }), var s = outcomes[i].metrics[p.metric] else { continue }
             let tol = p.tolerance ?? 0.05

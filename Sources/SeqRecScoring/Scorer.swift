@@ -5,7 +5,7 @@ import SeqRecCore
 /// Every scorer returns the same list as exhaustive scoring over the same scores, ordered by
 /// score and then lower item index (`TopKSelector`'s tie policy, shared with evaluation).
 /// Excluded items (e.g. the seen history) never appear; K larger than the catalogue returns
-/// every remaining item. One file per scorer plus one line in `Scorers.all`.
+/// every remaining item. One file per scorer plus one line in `Scorers.registry`.
 public protocol TopKScorer {
     /// The registry id, e.g. `"pq-topk"`.
     static var id: String { get }
@@ -15,10 +15,26 @@ public protocol TopKScorer {
     func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem]
 }
 
+/// A registered scorer: its id and how to build it over a PQ catalogue (the dense scorer
+/// reconstructs the item embeddings from it).
+public struct ScorerEntry: Registered {
+    public let id: String
+    public let summary: String
+    public let make: (PQCatalogue) throws -> any TopKScorer
+}
+
 /// The scorer registry.
 public enum Scorers {
-    public static let all: [String] = [ExhaustivePQScorer.id, DenseScorer.id, RecJPQScorer.id, PQTopKScorer.id,
-                                       RecJPQPruneScorer.id]
+    /// Every scorer: one line each.
+    public static let registry = Registry<ScorerEntry>(family: "scoring method", [
+        ScorerEntry(id: ExhaustivePQScorer.id, summary: "every item's PQ score, one by one") { ExhaustivePQScorer(catalogue: $0) },
+        ScorerEntry(id: DenseScorer.id, summary: "dense dot products with the reconstructed embeddings") { try DenseScorer(reconstructing: $0) },
+        ScorerEntry(id: RecJPQScorer.id, summary: "RecJPQ's original scoring (reconstruct, then score)") { RecJPQScorer(catalogue: $0) },
+        ScorerEntry(id: PQTopKScorer.id, summary: "PQTopK (thesis Algorithm 2)") { PQTopKScorer(catalogue: $0) },
+        ScorerEntry(id: RecJPQPruneScorer.id, summary: "RecJPQPrune, dynamic pruning (thesis Algorithm 4)") { try RecJPQPruneScorer(catalogue: $0) },
+    ])
+
+    public static var all: [String] { registry.ids }
 }
 
 /// Shared argument checks and the exclusion rule: asking for K + |excluded| and dropping the

@@ -107,6 +107,8 @@ def main():
     ap.add_argument("--compile", action="store_true")
     ap.add_argument("--bench-steps", type=int, default=10)
     a = ap.parse_args()
+    if a.bench_steps < 1:
+        ap.error("--bench-steps must be at least 1")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)

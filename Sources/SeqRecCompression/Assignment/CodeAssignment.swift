@@ -9,19 +9,30 @@ public protocol CodeAssignment {
     func assign(_ split: DatasetSplit, splits m: Int, subIDs b: Int) throws -> RecJPQCodebook
 }
 
+/// A registered assignment strategy: its id and how to build it with a seed.
+public struct CodeAssignmentEntry: Registered {
+    public let id: String
+    public let make: (UInt64) -> any CodeAssignment
+}
+
 public enum CodeAssignments {
-    public static let all: [String] = [RandomAssignment.id, SVDAssignment.id, BPRAssignment.id, QuotientRemainderAssignment.id]
+    /// Every strategy: one line each.
+    public static let registry = Registry<CodeAssignmentEntry>(family: "assignment", [
+        CodeAssignmentEntry(id: RandomAssignment.id) { RandomAssignment(seed: $0) },
+        CodeAssignmentEntry(id: SVDAssignment.id) { SVDAssignment(seed: $0) },
+        CodeAssignmentEntry(id: BPRAssignment.id) { BPRAssignment(seed: $0) },
+        CodeAssignmentEntry(id: QuotientRemainderAssignment.id) { _ in QuotientRemainderAssignment() },
+    ])
+
+    public static var all: [String] { registry.ids }
 
     /// The strategy named `id` with its defaults and `seed`.
     /// - Throws: `HyperparameterError` naming `assignment` and the choices for an unknown id.
     public static func make(_ id: String, seed: UInt64) throws -> any CodeAssignment {
-        switch id {
-        case RandomAssignment.id: return RandomAssignment(seed: seed)
-        case SVDAssignment.id: return SVDAssignment(seed: seed)
-        case BPRAssignment.id: return BPRAssignment(seed: seed)
-        case QuotientRemainderAssignment.id: return QuotientRemainderAssignment()
-        default: throw HyperparameterError(key: "assignment", value: id, allowed: all.joined(separator: ", "))
+        guard let entry = try? registry.entry(id) else {
+            throw HyperparameterError(key: "assignment", value: id, allowed: all.joined(separator: ", "))
         }
+        return entry.make(seed)
     }
 }
 

@@ -1,3 +1,5 @@
+import SeqRecCore
+
 /// A file format of user–item interactions. Adding a format = one file with a conformer plus
 /// one line in `InteractionFormats.registry`.
 public protocol InteractionFormat: Sendable {
@@ -20,30 +22,31 @@ public struct FormatOptions: Sendable, Equatable {
     public init() {}
 }
 
+/// A registered interaction format: its id and how to build a reader with options.
+public struct FormatEntry: Registered, Sendable {
+    public let id: String
+    public let make: @Sendable (FormatOptions) -> any InteractionFormat
+}
+
 /// The registry of interaction formats.
 public enum InteractionFormats {
-    /// Every format: id and constructor.
-    public static let registry: [(id: String, make: @Sendable (FormatOptions) -> any InteractionFormat)] = [
-        (UserItemFormat.id, { _ in UserItemFormat() }),
-        (GroupLensFormat.id, { _ in GroupLensFormat() }),
-        (RecBoleInterFormat.id, { _ in RecBoleInterFormat() }),
-        (DelimitedFormat.id, { o in
+    /// Every format: one line each.
+    public static let registry = Registry<FormatEntry>(family: "format", [
+        FormatEntry(id: UserItemFormat.id) { _ in UserItemFormat() },
+        FormatEntry(id: GroupLensFormat.id) { _ in GroupLensFormat() },
+        FormatEntry(id: RecBoleInterFormat.id) { _ in RecBoleInterFormat() },
+        FormatEntry(id: DelimitedFormat.id) { o in
             DelimitedFormat(separator: o.separator, hasHeader: o.hasHeader, user: o.user, item: o.item,
                             timestamp: o.timestamp, requireChronological: o.requireChronological)
-        }),
-    ]
+        },
+    ])
 
     /// Every format id.
-    public static var all: [String] { registry.map(\.id) }
+    public static var all: [String] { registry.ids }
 
     /// The format with this id.
     /// - Throws: `ConfigError.unknownComponent` listing the valid ids.
     public static func make(_ id: String, options: FormatOptions = FormatOptions()) throws -> any InteractionFormat {
-        guard let entry = registry.first(where: { $0.id == id }) else {
-            throw ConfigError.unknownComponent(family: "format", id: id, valid: all)
-        }
-        return entry.make(options)
+        try registry.entry(id).make(options)
     }
 }
-
-import SeqRecCore

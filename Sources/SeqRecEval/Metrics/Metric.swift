@@ -35,33 +35,37 @@ public struct MetricSpec: Sendable, Codable, Equatable {
     }
 }
 
+/// A registered metric: its id and how to build it at depth k.
+public struct MetricEntry: Registered {
+    public let id: String
+    public let make: (Int, MetricContext) throws -> any Metric
+}
+
 /// The metric registry.
 public enum Metrics {
-    /// Registered ids and how to build them.
-    static let registry: [(id: String, make: (Int, MetricContext) throws -> any Metric)] = [
-        ("ndcg", { k, _ in NDCG(k: k) }),
-        ("recall", { k, _ in Recall(k: k) }),
-        ("precision", { k, _ in Precision(k: k) }),
-        ("mrr", { _, _ in MRR() }),
-        ("ild", { k, c in
+    /// Every metric: one line each.
+    public static let registry = Registry<MetricEntry>(family: "metric", [
+        MetricEntry(id: "ndcg") { k, _ in NDCG(k: k) },
+        MetricEntry(id: "recall") { k, _ in Recall(k: k) },
+        MetricEntry(id: "precision") { k, _ in Precision(k: k) },
+        MetricEntry(id: "mrr") { _, _ in MRR() },
+        MetricEntry(id: "ild") { k, c in
             guard let g = c.itemGenres else { throw ConfigError.missingKey(section: "metric ild", key: "item genres") }
             return ILD(k: k, itemGenres: g)
-        }),
-        ("pcount", { k, c in
+        },
+        MetricEntry(id: "pcount") { k, c in
             guard let p = c.popularity else { throw ConfigError.missingKey(section: "metric pcount", key: "item popularity") }
             return PCOUNT(k: k, popularity: p)
-        }),
-    ]
+        },
+    ])
 
     /// Every registered id.
-    public static var ids: [String] { registry.map(\.id) }
+    public static var ids: [String] { registry.ids }
 
     /// Builds the metric a spec names.
     /// - Throws: `ConfigError.unknownComponent` listing the valid ids; `HyperparameterError` for k < 1.
     public static func make(_ spec: MetricSpec, context: MetricContext = MetricContext()) throws -> any Metric {
-        guard let entry = registry.first(where: { $0.id == spec.id }) else {
-            throw ConfigError.unknownComponent(family: "metric", id: spec.id, valid: ids)
-        }
+        let entry = try registry.entry(spec.id)
         let k = spec.k ?? 10
         try HyperparameterError.checkAtLeast("k", k, 1)
         return try entry.make(k, context)

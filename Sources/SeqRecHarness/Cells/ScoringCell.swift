@@ -9,6 +9,20 @@ import SeqRecScoring
 final class ScoringCell {
     private var catalogue: (key: String, value: PQCatalogue)?
 
+    static let kind = CellKind(id: "scoring", usesDataset: false, scaleChoosesDataset: false, perSeed: false, perSize: true,
+                               pairedSignificance: false, validate: { spec in
+        for r in spec.rows { _ = try Scorers.registry.entry(r.method ?? "(none)") }
+    }, resolve: { runner, cell in
+        .object(["method": .string(cell.row.method ?? ""), "splits": .number(Double(cell.row.splits ?? 8)),
+                 "items": .number(Double(cell.items ?? 0)), "queries": .number(Double(runner.scale.queries ?? 50))])
+    }) { runner, cell, _ in
+        var out = CellOutput()
+        (out.metrics, out.skipped) = try runner.scoring.measure(method: cell.row.method ?? "", items: cell.items ?? 0,
+                                                                splits: cell.row.splits ?? 8, queries: runner.scale.queries ?? 50,
+                                                                seed: cell.seed)
+        return out
+    }
+
     func measure(method: String, items: Int, splits: Int, queries: Int, seed: UInt64) throws -> ([String: Double], String?) {
         let dim = 512
         if method == "dense" && Double(items) * Double(dim) * 4 > 8e9 {
@@ -20,12 +34,7 @@ final class ScoringCell {
             catalogue = (key, try PQCatalogue.random(items: items, splits: splits, dim: dim, seed: seed))
         }
         let c = catalogue!.value
-        let scorer: any TopKScorer
-        switch method {
-        case "pq-topk": scorer = PQTopKScorer(catalogue: c)
-        case "recjpq": scorer = RecJPQScorer(catalogue: c)
-        default: scorer = try DenseScorer(reconstructing: c)
-        }
+        let scorer = try Scorers.registry.entry(method).make(c)
         var rng = SplitMix64(seed: seed ^ 0x5eed)
         let qs = (0..<(queries + 3)).map { _ in (0..<dim).map { _ in rng.nextNormal() } }
         var times: [Double] = []

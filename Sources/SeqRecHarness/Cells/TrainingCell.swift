@@ -1,0 +1,66 @@
+import Foundation
+import SeqRecBaselines
+import SeqRecCore
+import SeqRecEval
+import SeqRecModels
+
+/// A trained model (a preset with the row's and the scale's config laid over it, then the seed)
+/// or a baseline (`group`), evaluated on the test cases. Training cells run through
+/// `TrainingRun` in their own run directory with resume, so an interrupted cell continues.
+enum TrainingCell {
+    static let kind = CellKind(id: "training", usesDataset: true, scaleChoosesDataset: true, perSeed: true, perSize: false,
+                               pairedSignificance: true, validate: validate, resolve: resolve, compute: compute)
+
+    static func validate(_ spec: ExperimentSpec) throws {
+        for r in spec.rows {
+            if let g = r.group {
+                _ = try Baselines.registry.entry(g)
+            } else {
+                _ = try RunConfig.presetRegistry.entry(r.preset ?? "gsasrec")
+            }
+        }
+    }
+
+    /// The row's config over its preset, the scale's over that, then the seed — each laid
+    /// strictly (a typo fails before anything runs; a section naming another component starts
+    /// from that component's defaults).
+    static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
+        if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
+        var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
+        let source = "\(runner.spec.id) row \(cell.row.id)"
+        if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
+        if let c = runner.scale.config { config = try RunConfig.decode(c.canonical, source: source + " (scale)", over: config) }
+        let seed = JSONValue.number(Double(cell.seed))
+        config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
+                                      source: source, over: config)
+        return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
+    }
+
+    static func compute(_ runner: CellRunner, _ cell: Cell, _ config: JSONValue) throws -> CellOutput {
+        var out = CellOutput()
+        guard let ref = cell.dataset, let (split, _) = try runner.loader.load(ref) else {
+            out.skipped = "dataset files absent"
+            return out
+        }
+        out.fingerprint = split.dataset.fingerprint.description
+        if let g = cell.row.group {
+            let scorer = try Baselines.registry.entry(g).make(split, cell.seed)
+            let evaluation = try Evaluator(metrics: TrainingRun.testMetrics).evaluate(split.test, in: split, scorer: scorer)
+            out.metrics = evaluation.means
+            out.perUser = evaluation.perCase
+            out.evaluationProtocol = evaluation.protocolDescription
+        } else {
+            let run = try JSONDecoder().decode(RunConfig.self, from: config.canonical)
+            let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name, directory: runner.runsDirectory + "/" + (try runner.key(cell)))
+            let (result, _) = try training.run(resume: true, progress: { runner.log("    " + $0) })
+            out.steps = result.training.steps
+            out.metrics = result.test
+            out.metrics["time (min)"] = result.training.seconds / 60
+            out.metrics["best validation ndcg@10"] = result.training.bestValidationNDCG
+            out.perUser = result.testPerUser
+            out.evaluationProtocol = result.evaluationProtocol
+        }
+        out.splitProtocol = split.protocolDescription
+        return out
+    }
+}

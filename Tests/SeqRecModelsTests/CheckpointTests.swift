@@ -240,3 +240,35 @@ import Testing
         #expect(validation { $0.loss = .bce(negatives: 1); $0.loss["t"] = 0.5 }.contains("unknown key `t` in loss"))
     }
 }
+
+/// Files written before the model zoo keep loading: SASRec-format checkpoints (no model id, the
+/// `{id, negatives, t}` loss union) and committed result files.
+@Suite struct LegacyFormatTests {
+    @Test func aSASRecFormatCheckpointWithTheOldConfigShapeLoadsAsSASRec() throws {
+        let split = try LeaveOneOut(validationUsers: 50).split(try SyntheticDataset(users: 200, items: 40, seed: 2).generate())
+        var config = RunConfig(model: SASRec.Config(maxLength: 8, dim: 8, blocks: 1, heads: 1, dropout: 0), loss: .bce(negatives: 1))
+        config.training.maxEpochs = 1
+        let model = try Models.make(config.model, vocabularySize: split.dataset.vocabulary.size)
+        var meta = ModelCheckpoint.metadata(config: config, fingerprint: split.dataset.fingerprint.description,
+                                            vocabulary: split.dataset.vocabulary, environment: RunEnvironment.capture(blas: "test"))
+        // Rewrite to what the SASRec-only version wrote.
+        meta["format"] = ModelCheckpoint.legacyFormat
+        meta.removeValue(forKey: "seqrec.model")
+        meta["seqrec.config"] = #"{"loss":{"id":"bce","negatives":1,"t":0},"model":{"blocks":1,"dim":8,"dropout":0,"heads":1,"maxLength":8,"reuseItemEmbeddings":false,"seed":42},"training":{"batchSize":128,"batchesPerEpoch":100,"beta2":0.999,"learningRate":0.001,"maxEpochs":1,"patience":200,"seed":42,"sharedNegatives":false}}"#
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-legacy-\(UUID().uuidString).safetensors").path
+        try SafeTensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: meta, to: path)
+        let loaded = try ModelCheckpoint.load(path: path, expectedModel: "sasrec")
+        #expect(loaded.model is SASRec && loaded.config.model.id == "sasrec" && loaded.config.objective.id == "shifted")
+        #expect(loaded.config.loss == .bce(negatives: 1))
+        #expect(loaded.model.queryVectors([[Int32]([1, 2, 3])]).scalars == model.queryVectors([[Int32]([1, 2, 3])]).scalars)
+    }
+
+    @Test func committedResultFilesOfEarlierVersionsStillLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("experiments/runs/ml1m-gsasrec-port/sasrec-uniform-init/result.json").path
+        let r = try RunResult.read(path: path)
+        #expect(r.config.model.id == "sasrec" && r.config.loss == .bce(negatives: 1) && r.config.objective.id == "shifted")
+        #expect(try (r.config.modelSettings as! SASRec.Config).embeddingInit == "uniform")
+        #expect(r.testPerUser["ndcg@10"]?.count == r.testUsers.count)
+    }
+}

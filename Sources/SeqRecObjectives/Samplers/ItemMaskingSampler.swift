@@ -52,7 +52,9 @@ public struct ItemMaskingSampler: SequenceSampler {
             var window = Padding.leftPadded(sequence, length: length)
             let real = Swift.min(sequence.count, length)
             var chosen: [Int]
-            if rng.nextUniformDouble() < config.lastItemOnly {
+            if real == 0 {
+                chosen = []   // nothing to predict (callers train on users with ≥ minimumTrainingLength items)
+            } else if rng.nextUniformDouble() < config.lastItemOnly {
                 chosen = [length - 1]
             } else {
                 let n = Swift.min(config.maxMasks, real, Swift.max(1, Int((Double(sequence.count) * config.maskingProbability).rounded())))

@@ -1,3 +1,4 @@
+import Foundation
 import SeqRecCore
 import SeqRecNN
 import SeqRecTensor
@@ -71,5 +72,39 @@ import Testing
         let y = a(queries: Tensor(shape: [1, 1, 2], scalars: [9, 9]), keysValues: Tensor(shape: [1, 1, 2], scalars: [1, 1]), mask: nil, &c)
         // W·x + b = [1+2+0.5, 3+4−0.5]
         #expect(y.scalars == [3.5, 6.5])
+    }
+}
+
+@Suite struct DisentangledAttentionTests {
+    /// δ(i, j) = clamp(i − j + k, 0, 2k − 1), by hand for k = 2 over a 3 × 4 grid.
+    @Test func relativeIndexByHand() {
+        let idx = DisentangledAttention.relativeIndex(batch: 2, rows: 3, columns: 4, span: 2)
+        #expect(idx.shape == [2, 3, 4])
+        let one: [Int32] = [2, 1, 0, 0,
+                            3, 2, 1, 0,
+                            3, 3, 2, 1]
+        #expect(idx.ids == one + one)
+    }
+
+    /// With zero position projections only the content term remains: ordinary attention
+    /// scaled by 1/√(3·d_h) — checked against the scores computed by hand.
+    @Test func zeroPositionProjectionsLeaveScaledContentAttention() throws {
+        var rng = SplitMix64(seed: 3)
+        let a = try DisentangledAttention(dim: 4, heads: 1, attentionDropout: 0, rng: &rng)
+        for p in a.positionKey.parameters + a.positionQuery.parameters { p.updateValue { b in for i in b.indices { b[i] = 0 } } }
+        let x = Tensor.randomNormal([1, 3, 4], rng: &rng), relative = Tensor.randomNormal([6, 4], rng: &rng)
+        var ctx = ForwardContext.inference
+        let got = a(x, relative: relative, mask: nil, &ctx).scalars
+        let q = a.query(x).scalars, k = a.key(x).scalars, v = a.value(x).scalars
+        var mixed = [Float](repeating: 0, count: 12)
+        for i in 0..<3 {
+            var s = (0..<3).map { j in (0..<4).reduce(Float(0)) { $0 + q[i * 4 + $1] * k[j * 4 + $1] } / Float(12).squareRoot() }
+            let m = s.max()!
+            s = s.map { Foundation.exp($0 - m) }
+            let z = s.reduce(0, +)
+            for j in 0..<3 { for c in 0..<4 { mixed[i * 4 + c] += s[j] / z * v[j * 4 + c] } }
+        }
+        let expected = a.output(Tensor(shape: [1, 3, 4], scalars: mixed)).scalars
+        #expect(zip(got, expected).map { Swift.abs($0 - $1) }.max()! < 1e-5)
     }
 }

@@ -70,6 +70,25 @@ let layerCases: [LayerCase] = [
             return projected(a(queries: x.tracked, keysValues: x.tracked, mask: mask, &c))
         })
     },
+    LayerCase(name: "DisentangledAttention (DeBERTa), 2 heads, key padding, relative table") {
+        var rng = SplitMix64(seed: 1)
+        let a = try! DisentangledAttention(dim: 6, heads: 2, attentionDropout: 0, rng: &rng)
+        let x = input([2, 4, 6]), relative = input([6, 6])
+        let mask = AttentionMask.keyPadding(tokenMask)
+        return (a.parameters + [x, relative], {
+            var c = ForwardContext.inference
+            return projected(a(x.tracked, relative: relative.tracked, mask: mask, &c))
+        })
+    },
+    LayerCase(name: "DisentangledBlock (post-LN, GELU)") {
+        var rng = SplitMix64(seed: 2)
+        let b = try! DisentangledBlock(dim: 4, heads: 2, hidden: 8, dropout: 0, attentionDropout: 0, rng: &rng)
+        let x = input([2, 4, 4]), relative = input([4, 4])
+        return (b.parameters + [x, relative], {
+            var c = ForwardContext.inference
+            return projected(b(x.tracked, relative: relative.tracked, mask: AttentionMask.keyPadding(tokenMask), &c))
+        })
+    },
     LayerCase(name: "MultiHeadAttention SASRec form, dropout on weights") {
         var rng = SplitMix64(seed: 1)
         let a = try! MultiHeadAttention(dim: 4, heads: 2, form: .sasrec, attentionDropout: 0.2, rng: &rng)

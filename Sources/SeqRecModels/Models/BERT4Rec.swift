@@ -16,6 +16,10 @@ import SeqRecTensor
 /// layer, ALBERT's cross-layer sharing) and `embeddingSize` e < d (ALBERT's factorised embedding:
 /// items live in e dimensions, projected to d at the input; the head maps back to e).
 ///
+/// With `disentangledAttention` it is DeBERTa4Rec (§3.5.3): DeBERTa's disentangled attention
+/// (`DisentangledAttention`: content→content, content→position and position→content terms over
+/// a relative-position table shared by the layers) besides the absolute input positions.
+///
 /// Deviations, all documented choices: padded keys are masked in attention (the aprec model passes
 /// no attention mask, so its outputs depend on the amount of padding); positions are counted from
 /// the right of the window, like SASRec's, so outputs do not depend on left padding either; the
@@ -40,6 +44,9 @@ public final class BERT4Rec: SequentialModel {
         public var embeddingSize = 0
         /// ALBERT4Rec: one set of block weights shared by every layer.
         public var sharedLayers = false
+        /// DeBERTa4Rec: disentangled attention over content and relative positions (a shared
+        /// relative table spanning the whole window), besides the absolute input positions.
+        public var disentangledAttention = false
         /// Std of the truncated-normal initialisation of weights and tables (BERT's 0.02).
         public var initializerRange: Float = 0.02
         public var itemEmbedding = ItemEmbeddingConfig()
@@ -49,7 +56,7 @@ public final class BERT4Rec: SequentialModel {
 
         private enum CodingKeys: String, CodingKey {
             case maxLength, dim, blocks, heads, intermediate, dropout, attentionDropout, embeddingSize, sharedLayers,
-                 initializerRange, itemEmbedding, seed
+                 disentangledAttention, initializerRange, itemEmbedding, seed
         }
 
         /// Absent keys keep their defaults (recorded configs of earlier versions still load).
@@ -64,6 +71,7 @@ public final class BERT4Rec: SequentialModel {
             attentionDropout = try c.value(.attentionDropout, or: d.attentionDropout)
             embeddingSize = try c.value(.embeddingSize, or: d.embeddingSize)
             sharedLayers = try c.value(.sharedLayers, or: d.sharedLayers)
+            disentangledAttention = try c.value(.disentangledAttention, or: d.disentangledAttention)
             initializerRange = try c.value(.initializerRange, or: d.initializerRange)
             itemEmbedding = try c.value(.itemEmbedding, or: d.itemEmbedding)
             seed = try c.value(.seed, or: d.seed)
@@ -95,8 +103,12 @@ public final class BERT4Rec: SequentialModel {
     public let embeddingProjection: Linear?
     public let positions: Embedding
     public let embeddingNorm: LayerNorm
-    /// One block per layer, or one block reused by every layer (`sharedLayers`).
+    /// One block per layer, or one block reused by every layer (`sharedLayers`); empty with
+    /// disentangled attention.
     public let blocks: [TransformerBlock]
+    /// DeBERTa4Rec's blocks (disentangled attention), and their shared `[2L, d]` relative table.
+    public let disentangledBlocks: [DisentangledBlock]
+    public let relativePositions: Embedding?
     /// The masked-LM head's transform: dense d → e, GELU, LayerNorm.
     public let headDense: Linear
     public let headNorm: LayerNorm
@@ -119,13 +131,23 @@ public final class BERT4Rec: SequentialModel {
         embeddingProjection = e == d ? nil : Linear(e, d, weightInit: weights, biasInit: .zeros, rng: &rng)
         positions = Embedding(count: config.maxLength, dim: d, initializer: weights, rng: &rng)
         embeddingNorm = LayerNorm(d, epsilon: 1e-12)
-        blocks = try (0..<(config.sharedLayers ? 1 : config.blocks)).map { i in
+        let layers = config.sharedLayers ? 1 : config.blocks
+        blocks = config.disentangledAttention ? [] : try (0..<layers).map { i in
             let b = try TransformerBlock(order: .postLN, dim: d, heads: config.heads, hidden: config.intermediate, activation: .gelu,
                                          dropout: config.dropout, attentionDropout: config.attentionDropout, layerNormEpsilon: 1e-12, attentionForm: .standard,
                                          weightInit: weights, biasInit: .zeros, rng: &rng)
             b.prefixNames("blocks.\(i)")
             return b
         }
+        disentangledBlocks = !config.disentangledAttention ? [] : try (0..<layers).map { i in
+            let b = try DisentangledBlock(dim: d, heads: config.heads, hidden: config.intermediate, dropout: config.dropout,
+                                          attentionDropout: config.attentionDropout, layerNormEpsilon: 1e-12,
+                                          weightInit: weights, biasInit: .zeros, rng: &rng)
+            b.prefixNames("blocks.\(i)")
+            return b
+        }
+        relativePositions = config.disentangledAttention ? Embedding(count: 2 * config.maxLength, dim: d, initializer: weights, rng: &rng) : nil
+        relativePositions?.prefixNames("relativePositions")
         headDense = Linear(d, e, weightInit: weights, biasInit: .zeros, rng: &rng)
         headNorm = LayerNorm(e, epsilon: 1e-12)
         bias = Parameter("output.bias", Tensor(repeating: 0, shape: [vocabularySize]))
@@ -140,7 +162,8 @@ public final class BERT4Rec: SequentialModel {
 
     public var parameters: [Parameter] {
         items.parameters + (embeddingProjection?.parameters ?? []) + positions.parameters + embeddingNorm.parameters
-            + blocks.flatMap(\.parameters) + headDense.parameters + headNorm.parameters + [bias]
+            + blocks.flatMap(\.parameters) + disentangledBlocks.flatMap(\.parameters) + (relativePositions?.parameters ?? [])
+            + headDense.parameters + headNorm.parameters + [bias]
     }
 
     public let modelID: String
@@ -172,7 +195,11 @@ public final class BERT4Rec: SequentialModel {
         if let p = embeddingProjection { x = p(x) }
         x = embeddingDropout(embeddingNorm(x + positions(rightAlignedPositions(batch: b, length: l))), &context)
         let mask = AttentionMask.keyPadding(tokens)
-        for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, mask: mask, &context) }
+        if let relative = relativePositions?.table.tracked {
+            for i in 0..<config.blocks { x = disentangledBlocks[config.sharedLayers ? 0 : i](x, relative: relative, mask: mask, &context) }
+        } else {
+            for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, mask: mask, &context) }
+        }
         return x
     }
 }
@@ -207,6 +234,21 @@ extension BERT4Rec {
 
     /// "Ours" of Table 3.4 (L 50, d 64, 2 blocks, 2 heads, masking 0.2), its longer-sequence
     /// variant, the ML-1M L 200 model of ch. 5, and gBERT4Rec (gBCE with sampled negatives, §5.6.2.4).
+    /// DeBERTa4Rec's defaults: BERT4Rec's with disentangled attention (the thesis: "the same
+    /// configuration as BERT4Rec"; §3.5.3).
+    public static var debertaDefaults: Config {
+        var c = Config()
+        c.disentangledAttention = true
+        return c
+    }
+
+    public static let debertaEntry = ModelEntry(id: "deberta4rec", summary: "DeBERTa4Rec: BERT4Rec with disentangled relative-position attention (§3.5.3)",
+                                                config: Config.self, defaults: debertaDefaults, objectives: [ItemMaskingSampler.id],
+                                                small: ["maxLength": 12, "dim": 16, "blocks": 2, "heads": 2, "intermediate": 32, "dropout": 0,
+                                                        "attentionDropout": 0]) { c, v, codebook in
+        try BERT4Rec(vocabularySize: v, config: c, codebook: codebook, id: "deberta4rec")
+    }
+
     public static let presets: [Preset] = [
         Preset(id: "bert4rec", summary: "BERT4Rec, ML-1M L 200, d 64, 2 blocks, 2 heads, masking 0.2, full softmax (Tables 5.1, 5.2)",
                config: bert(maxLength: 200, loss: .softmax)),
@@ -215,6 +257,8 @@ extension BERT4Rec {
         Preset(id: "bert4rec-ours-long", summary: "BERT4Rec \"Ours (longer seq)\": L 100 (Table 3.4)", config: bert(maxLength: 100, loss: .softmax)),
         Preset(id: "gbert4rec", summary: "gBERT4Rec: BERT4Rec with 256 sampled negatives and gBCE t 0.75 (§5.6.2.4)",
                config: bert(maxLength: 200, loss: .gbce(negatives: 256, t: 0.75))),
+        Preset(id: "deberta4rec", summary: "DeBERTa4Rec, ML-1M L 200 (Table 3.5)",
+               config: RunConfig(model: .model("deberta4rec", debertaDefaults), loss: .softmax)),
         Preset(id: "albert4rec", summary: "ALBERT4Rec, ML-1M L 200 (Table 3.5)",
                config: RunConfig(model: .model("albert4rec", { var c = albertDefaults; c.maxLength = 200; return c }()), loss: .softmax)),
     ]

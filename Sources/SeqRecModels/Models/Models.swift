@@ -50,6 +50,7 @@ public enum Models {
         SASRec.entry,
         BERT4Rec.entry,
         BERT4Rec.albertEntry,
+        BERT4Rec.debertaEntry,
     ])
 
     /// The id of configs that name no model (everything recorded before the model zoo).

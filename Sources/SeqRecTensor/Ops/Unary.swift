@@ -153,21 +153,29 @@ func normalCDFAndPDF(_ x: SIMD8<Float>) -> (cdf: SIMD8<Float>, pdf: SIMD8<Float>
 /// GELU over `range`: o = x·Φ(x), or with `g` the pullback o = g·(Φ(x) + x·φ(x)).
 @inline(__always)
 func geluApply(_ x: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>?, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    var i = range.lowerBound
-    func lanes(_ v: SIMD8<Float>, _ gv: SIMD8<Float>) -> SIMD8<Float> {
-        let (cdf, pdf) = normalCDFAndPDF(v)
-        return g == nil ? v * cdf : gv * (cdf + v * pdf)
+    let body = range.lowerBound + (range.count / 8) * 8
+    if let g {
+        var i = range.lowerBound
+        while i < body {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            let (cdf, pdf) = normalCDFAndPDF(v)
+            UnsafeMutableRawPointer(o + i).storeBytes(of: gv * (cdf + v * pdf), as: SIMD8<Float>.self)
+            i += 8
+        }
+    } else {
+        var i = range.lowerBound
+        while i < body {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(o + i).storeBytes(of: v * normalCDFAndPDF(v).cdf, as: SIMD8<Float>.self)
+            i += 8
+        }
     }
-    while i + 8 <= range.upperBound {
-        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        let gv = g.map { UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD8<Float>.self) } ?? SIMD8<Float>()
-        UnsafeMutableRawPointer(o + i).storeBytes(of: lanes(v, gv), as: SIMD8<Float>.self)
-        i += 8
-    }
-    if i < range.upperBound {
+    if body < range.upperBound {
         var v = SIMD8<Float>(), gv = SIMD8<Float>()
-        for j in i..<range.upperBound { v[j - i] = x[j]; gv[j - i] = g?[j] ?? 0 }
-        let r = lanes(v, gv)
-        for j in i..<range.upperBound { o[j] = r[j - i] }
+        for j in body..<range.upperBound { v[j - body] = x[j]; gv[j - body] = g?[j] ?? 0 }
+        let (cdf, pdf) = normalCDFAndPDF(v)
+        let r = g == nil ? v * cdf : gv * (cdf + v * pdf)
+        for j in body..<range.upperBound { o[j] = r[j - body] }
     }
 }

@@ -118,6 +118,28 @@ public protocol ConfigurableEntry: Registered {
     var settings: SettingsSchema { get }
 }
 
+/// The entry of a component built from its settings and a catalogue size (losses, sequence
+/// samplers): its id, a one-line summary, its settings (a Codable config with defaults) and
+/// its factory.
+public struct ComponentEntry<Product>: ConfigurableEntry {
+    public let id: String
+    /// One line for `seqrec models` and error messages.
+    public let summary: String
+    public let settings: SettingsSchema
+    /// The component for resolved settings and a catalogue of N items.
+    public let make: ([String: JSONValue], Int) throws -> Product
+
+    /// An entry whose settings are the Codable `C` with `defaults`; `section` names the config
+    /// section in decoding errors.
+    public init<C: Codable>(id: String, section: String, summary: String, config: C.Type, defaults: C,
+                            make: @escaping (C, Int) throws -> Product) {
+        self.id = id
+        self.summary = summary
+        settings = .of(C.self, defaults: defaults)
+        self.make = { s, n in try make(SettingsSchema.decodeSettings(C.self, s, section: section), n) }
+    }
+}
+
 extension Registry where Entry: ConfigurableEntry {
     /// `user`'s section laid over `base`: when the user names another id than `base`, the base's
     /// settings do not apply and the new component's defaults are the base instead.

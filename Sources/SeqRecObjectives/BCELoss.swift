@@ -14,7 +14,7 @@ public struct BCELoss: Loss {
         public var negatives = 1
         public init() {}
     }
-    public static let entry = LossEntry(id: id, summary: "binary cross-entropy over the positive and k sampled negatives (SASRec)",
+    public static let entry = LossEntry(id: id, section: "loss", summary: "binary cross-entropy over the positive and k sampled negatives (SASRec)",
                                         config: Config.self, defaults: Config()) { c, _ in try BCELoss(negatives: c.negatives) }
 
     public init(negatives: Int) throws {

@@ -20,7 +20,7 @@ public struct GBCELoss: Loss {
         public var t = 0.75
         public init() {}
     }
-    public static let entry = LossEntry(id: id, summary: "generalised BCE with k sampled negatives and calibration t (gSASRec, eq. 5.9)",
+    public static let entry = LossEntry(id: id, section: "loss", summary: "generalised BCE with k sampled negatives and calibration t (gSASRec, eq. 5.9)",
                                         config: Config.self, defaults: Config()) { c, n in
         try GBCELoss(negatives: c.negatives, t: c.t, catalogueSize: n)
     }

@@ -28,22 +28,7 @@ public protocol Loss {
 }
 
 /// A registered loss: its id, its own settings, and how to build it for a catalogue.
-public struct LossEntry: ConfigurableEntry {
-    public let id: String
-    /// One line for `seqrec models` and error messages.
-    public let summary: String
-    public let settings: SettingsSchema
-    /// The loss for resolved settings and a catalogue of N items.
-    public let make: ([String: JSONValue], Int) throws -> any Loss
-
-    /// An entry whose settings are the Codable `C` with `defaults`.
-    public init<C: Codable>(id: String, summary: String, config: C.Type, defaults: C, make: @escaping (C, Int) throws -> any Loss) {
-        self.id = id
-        self.summary = summary
-        settings = .of(C.self, defaults: defaults)
-        self.make = { s, n in try make(SettingsSchema.decodeSettings(C.self, s, section: "loss"), n) }
-    }
-}
+public typealias LossEntry = ComponentEntry<any Loss>
 
 /// The `loss` section of a run config: `{"id": …, …the loss's own keys}`.
 public typealias LossConfig = ComponentConfig

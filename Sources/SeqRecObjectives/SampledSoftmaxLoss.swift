@@ -13,7 +13,7 @@ public struct SampledSoftmaxLoss: Loss {
         public var negatives = 256
         public init() {}
     }
-    public static let entry = LossEntry(id: id, summary: "softmax over the positive and k sampled negatives (eq. 5.6)",
+    public static let entry = LossEntry(id: id, section: "loss", summary: "softmax over the positive and k sampled negatives (eq. 5.6)",
                                         config: Config.self, defaults: Config()) { c, _ in try SampledSoftmaxLoss(negatives: c.negatives) }
 
     public init(negatives: Int) throws {

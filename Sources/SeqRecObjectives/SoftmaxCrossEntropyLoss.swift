@@ -7,7 +7,7 @@ public struct SoftmaxCrossEntropyLoss: Loss {
     public static let id = "softmax"
     /// No keys of its own.
     public struct Config: Codable, Sendable, Equatable { public init() {} }
-    public static let entry = LossEntry(id: id, summary: "full softmax cross-entropy over the catalogue (eq. 5.5)",
+    public static let entry = LossEntry(id: id, section: "loss", summary: "full softmax cross-entropy over the catalogue (eq. 5.5)",
                                         config: Config.self, defaults: Config()) { _, _ in SoftmaxCrossEntropyLoss() }
 
     public init() {}

@@ -23,7 +23,7 @@ public struct ItemMaskingSampler: SequenceSampler {
         public var lastItemOnly = 1.0 / 11.0
         public init() {}
     }
-    public static let entry = SequenceSamplerEntry(id: id, summary: "item masking (Cloze): predict masked items of the window (BERT4Rec)",
+    public static let entry = SequenceSamplerEntry(id: id, section: "objective", summary: "item masking (Cloze): predict masked items of the window (BERT4Rec)",
                                                    config: Config.self, defaults: Config()) { c, n in
         try ItemMaskingSampler(config: c, itemCount: n)
     }

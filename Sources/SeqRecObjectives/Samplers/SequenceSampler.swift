@@ -11,21 +11,8 @@ public protocol SequenceSampler {
     func batch(_ split: DatasetSplit, users: [Int], length: Int, rng: inout SplitMix64) -> TrainingBatch
 }
 
-/// A registered sampler: the `objective` section's id and its own settings.
-public struct SequenceSamplerEntry: ConfigurableEntry {
-    public let id: String
-    public let summary: String
-    public let settings: SettingsSchema
-    /// The sampler for resolved settings and a catalogue of N items.
-    public let make: ([String: JSONValue], Int) throws -> any SequenceSampler
-
-    public init<C: Codable>(id: String, summary: String, config: C.Type, defaults: C, make: @escaping (C, Int) throws -> any SequenceSampler) {
-        self.id = id
-        self.summary = summary
-        settings = .of(C.self, defaults: defaults)
-        self.make = { s, n in try make(SettingsSchema.decodeSettings(C.self, s, section: "objective"), n) }
-    }
-}
+/// A registered sampler: the `objective` section's id, its own settings and its factory.
+public typealias SequenceSamplerEntry = ComponentEntry<any SequenceSampler>
 
 /// The `objective` section of a run config: `{"id": "shifted"}` or
 /// `{"id": "item-masking", "maskingProbability": 0.2, …}`.

@@ -9,7 +9,7 @@ public struct ShiftedSequenceSampler: SequenceSampler {
     public static let id = "shifted"
     /// No keys of its own.
     public struct Config: Codable, Sendable, Equatable { public init() {} }
-    public static let entry = SequenceSamplerEntry(id: id, summary: "sequence shifting: every position predicts the next item (SASRec)",
+    public static let entry = SequenceSamplerEntry(id: id, section: "objective", summary: "sequence shifting: every position predicts the next item (SASRec)",
                                                    config: Config.self, defaults: Config()) { _, _ in ShiftedSequenceSampler() }
 
     public init() {}

@@ -69,9 +69,11 @@ public struct Reproduction {
         }
         var results: [CellResult] = []
         var computed = 0, cached = 0
+        // Every cell's config is resolved (strictly) before any cell runs: a typo or an unknown
+        // model in any row fails the run with nothing written.
+        let planned = try cells.map { (config: try runner.resolvedConfig($0), key: try runner.key($0)) }
         for (i, cell) in cells.enumerated() {
-            let config = try runner.resolvedConfig(cell)
-            let key = try runner.key(cell)
+            let (config, key) = planned[i]
             let path = outputDirectory + "/cells/" + key + ".json"
             let name = "\(cell.row.id)\(cell.items.map { " @\($0)" } ?? "") seed \(cell.seed)"
             if let hit = CellResult.read(path: path) {

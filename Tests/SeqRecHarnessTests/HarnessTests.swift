@@ -73,6 +73,13 @@ let trainingSpec = """
             #expect("\(error)".contains("unknown key `negativs` in config.loss"))
         }
         #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/table.md"))
+        // A row naming an unknown model: an error naming it, before any cell (even the baseline) is computed.
+        let unknown = try temporaryRoot(["toy": base.replacingOccurrences(of: "{\"negatives\": 16}", with: "{\"negatives\": 16}, \"model\": {\"id\": \"gpt4rec\"}")])
+        let unknownSpec = try ExperimentSpec.load(path: unknown + "/experiments/specs/toy.json")
+        do { _ = try Reproduction(spec: unknownSpec, scale: "smoke", root: unknown).run(); Issue.record("ran") } catch {
+            #expect("\(error)".contains("unknown model `gpt4rec`; valid: sasrec, bert4rec"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: unknown + "/experiments/results/toy/smoke/cells"))
     }
 
     @Test func verdictsUseTheRelativeTolerance() {

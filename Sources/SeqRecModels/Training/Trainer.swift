@@ -6,50 +6,6 @@ import SeqRecNN
 import SeqRecObjectives
 import SeqRecTensor
 
-/// What happened in a training run.
-public struct TrainingReport: Sendable, Codable, Equatable {
-    public enum StopReason: String, Sendable, Codable { case patience, maxEpochs, wallClock, nonFinite }
-    public var epochs = 0
-    public var steps = 0
-    public var bestEpoch = 0
-    /// −1 until the first validation (NDCG is never negative).
-    public var bestValidationNDCG = -1.0
-    public var stopReason = StopReason.maxEpochs
-    /// Training wall clock so far, over all sessions of a resumed run.
-    public var seconds = 0.0
-    /// Per epoch: loss, gradient norm, validation metrics, time.
-    public var history: [EpochRecord] = []
-
-    public struct EpochRecord: Sendable, Codable, Equatable {
-        public let epoch: Int
-        public let steps: Int
-        public let meanLoss: Double
-        /// Mean global gradient L2 norm over the epoch's steps.
-        public let gradientNorm: Double
-        public let validationNDCG: Double
-        public let validationRecall: Double
-        /// Seconds of this epoch (training and validation).
-        public let seconds: Double
-        /// Training wall clock at the end of this epoch, over all sessions.
-        public let totalSeconds: Double
-    }
-}
-
-/// Where a run writes: `model.safetensors` (best weights so far, with config, fingerprint and
-/// vocabulary), `training-state.safetensors` (everything to resume), `log.jsonl` (one epoch a line).
-public struct RunDirectory: Sendable {
-    public let path: String
-    /// Metadata stamped into every checkpoint (see `ModelCheckpoint.metadata`).
-    public let metadata: [String: String]
-    public init(path: String, metadata: [String: String]) {
-        self.path = path
-        self.metadata = metadata
-    }
-    public var modelPath: String { path + "/" + ModelCheckpoint.fileName }
-    public var statePath: String { path + "/" + TrainingState.fileName }
-    public var logPath: String { path + "/log.jsonl" }
-}
-
 /// Trains any `SequentialModel` on any training objective with early stopping on
 /// validation NDCG@10 (full catalogue, seen filter on) and best-weight restore. With a run
 /// directory it checkpoints after every epoch, and `resume` continues a stopped run exactly
@@ -163,28 +119,5 @@ public struct Trainer {
     private func finish(_ model: any SequentialModel, _ best: [Tensor], _ report: TrainingReport) -> TrainingReport {
         for (p, v) in zip(model.parameters, best) { p.assign(v) }
         return report
-    }
-}
-
-/// The JSONL epoch log. On resume it is rewritten from the checkpoint's history first, so it
-/// never holds an epoch the checkpoint does not (or misses one it does).
-struct EpochLog {
-    let handle: FileHandle
-
-    init(path: String, history: [TrainingReport.EpochRecord]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var text = Data()
-        for r in history { text += try encoder.encode(r) + Data("\n".utf8) }
-        try AtomicFile.write(text, to: path)
-        guard let h = FileHandle(forWritingAtPath: path) else { throw CheckpointError(file: path, "cannot open the log for writing") }
-        h.seekToEndOfFile()
-        handle = h
-    }
-
-    func append(_ record: TrainingReport.EpochRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        handle.write(try encoder.encode(record) + Data("\n".utf8))
     }
 }

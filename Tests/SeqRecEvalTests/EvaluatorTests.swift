@@ -156,3 +156,24 @@ func standardMetrics() -> [any Metric] { [NDCG(k: 1), NDCG(k: 10), Recall(k: 1),
 }
 
 import Foundation
+
+/// Every registered metric, through the registry: built at k = 10 with the side information
+/// metrics may need, it is named, looks at least as deep as its k, and gives finite values in
+/// [0, 1] — 0 for a filtered target where it measures accuracy.
+@Suite struct MetricRegistryTests {
+    @Test func everyRegisteredMetricBuildsAndStaysInRange() throws {
+        let context = MetricContext(itemGenres: (0...20).map { [$0 % 3] }, popularity: (0...20).map { Double($0) / 210 })
+        let top = (1...10).map { ScoredItem(item: Int32($0), score: Float(20 - $0)) }
+        let cases = [RankedCase(target: 3, greater: 2, ties: 0, targetFiltered: false, candidates: 20, top: top, targetScore: 17),
+                     RankedCase(target: 15, greater: 14, ties: 2, targetFiltered: false, candidates: 20, top: top, targetScore: 1),
+                     RankedCase(target: 2, greater: 0, ties: 0, targetFiltered: true, candidates: 20, top: top, targetScore: 18)]
+        for entry in Metrics.registry.entries {
+            let m = try Metrics.make(MetricSpec(id: entry.id, k: 10), context: context)
+            #expect(m.name.hasPrefix(entry.id) && m.depth >= 1)
+            for c in cases {
+                let v = m.value(c)
+                #expect(v.isFinite && v >= 0 && v <= 1, "\(entry.id): \(v)")
+            }
+        }
+    }
+}

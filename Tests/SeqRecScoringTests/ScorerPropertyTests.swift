@@ -31,8 +31,10 @@ func catalogue(_ rng: inout SplitMix64, items: Int, splits: Int, subIDs: Int, du
             let excluded = (0..<(trial % 5 == 0 ? 0 : rng.nextInt(below: 20))).map { _ in Int32(rng.nextInt(below: items)) }
             let expected = try ExhaustivePQScorer(catalogue: c).topK(query, k: k, excluding: excluded)
             #expect(expected.count == Swift.min(k, items - Set(excluded).count))
-            let scorers: [any TopKScorer] = [PQTopKScorer(catalogue: c), RecJPQScorer(catalogue: c),
-                                             try RecJPQPruneScorer(catalogue: c, batchSize: [1, 2, 8, 32][trial % 4])]
+            // Every registered PQ scorer (the dense one sums in another order, so its scores may
+            // differ in the last bits: it has its own test), plus RecJPQPrune at several batch sizes.
+            let scorers: [any TopKScorer] = try Scorers.registry.entries.filter { $0.id != DenseScorer.id }.map { try $0.make(c) }
+                + [try RecJPQPruneScorer(catalogue: c, batchSize: [1, 2, 8, 32][trial % 4])]
             for s in scorers {
                 let got = try s.topK(query, k: k, excluding: excluded)
                 #expect(got == expected, "\(type(of: s)) m=\(splits) b=\(subIDs) n=\(items) k=\(k) trial \(trial)")

@@ -1,5 +1,6 @@
 import Foundation
 import SeqRecCore
+import SeqRecEval
 
 /// One thesis table or figure, declared: what to run (rows × datasets × seeds), at which scale,
 /// which metrics, the published values with their source and tolerance, and the trend checks
@@ -23,6 +24,9 @@ public struct ExperimentSpec: Codable, Sendable {
     public var published: [Published]?
     public var checks: [Check]?
     public var figure: Figure?
+    /// Training specs: also rank each test target among popularity-sampled negatives (thesis
+    /// §3.4.4), reported as `sampled-pop100:<metric>` beside the full-catalogue metrics.
+    public var sampledEvaluation: PopularitySampling?
 
     public struct DatasetRef: Codable, Sendable {
         public var name: String

@@ -40,7 +40,7 @@ indirect enum SpecSchema {
         optional: [
             "description": .any, "datasets": .array(dataset), "seeds": .any, "published": .array(published),
             "checks": .array(check), "grid": .array(.object(required: ["key", "values"])), "figure": figure,
-            "columns": .any,
+            "columns": .any, "sampledEvaluation": .object(required: ["negatives", "seed"]),
         ],
         fields: ["scales": .map(scale), "rows": .array(row), "metrics": .any])
 

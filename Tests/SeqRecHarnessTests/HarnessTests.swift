@@ -110,6 +110,20 @@ let trainingSpec = """
 
     /// The training spec end to end at smoke scale (what CI runs): seeds aggregated, significance
     /// against the best row, published values as reference, checks, cache keyed by content.
+    /// Opt-in popularity-sampled evaluation: sampled metrics beside the full ones for baselines
+    /// and trained rows, and a key of its own (the full-only cells are not reused for it).
+    @Test func sampledEvaluationAddsLabelledSampledMetrics() throws {
+        let sampled = trainingSpec
+            .replacingOccurrences(of: "\"seeds\": [1, 2],", with: "\"seeds\": [1], \"sampledEvaluation\": {\"negatives\": 20, \"seed\": 5},")
+            .replacingOccurrences(of: "\"metrics\": [\"ndcg@10\", \"recall@10\"]", with: "\"metrics\": [\"ndcg@10\", \"sampled-pop100:ndcg@10\"]")
+        let root = try temporaryRoot(["toy": sampled])
+        let outcome = try Reproduction(spec: try ExperimentSpec.load(path: root + "/experiments/specs/toy.json"), scale: "smoke", root: root).run()
+        for row in outcome.report.rows {
+            let full = try #require(row.metrics["ndcg@10"]?.mean), pop = try #require(row.metrics["sampled-pop100:ndcg@10"]?.mean)
+            #expect(pop >= full, "\(row.id): ranking among 21 candidates is never harder than among all items")
+        }
+    }
+
     @Test func trainingSpecRunsEndToEndAndCachesByContent() throws {
         let root = try temporaryRoot(["toy": trainingSpec])
         let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")

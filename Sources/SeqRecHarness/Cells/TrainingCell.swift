@@ -25,7 +25,12 @@ enum TrainingCell {
     /// strictly (a typo fails before anything runs; a section naming another component starts
     /// from that component's defaults).
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
-        if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
+        let sampled: JSONValue = try runner.spec.sampledEvaluation.map { try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode($0)) } ?? .null
+        if let g = cell.row.group {
+            var o: [String: JSONValue] = ["baseline": .string(g), "seed": .number(Double(cell.seed))]
+            if sampled != .null { o["sampledEvaluation"] = sampled }
+            return .object(o)
+        }
         var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
         let source = "\(runner.spec.id) row \(cell.row.id)"
         if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
@@ -33,7 +38,12 @@ enum TrainingCell {
         let seed = JSONValue.number(Double(cell.seed))
         config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
                                       source: source, over: config)
-        return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
+        let resolved = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
+        // The sampled protocol changes what a cell computes, so it is part of its key (absent
+        // when off, so keys of specs without it are unchanged).
+        guard sampled != .null, case .object(var o) = resolved else { return resolved }
+        o["sampledEvaluation"] = sampled
+        return .object(o)
     }
 
     static func compute(_ runner: CellRunner, _ cell: Cell, _ config: JSONValue) throws -> CellOutput {
@@ -45,13 +55,18 @@ enum TrainingCell {
         out.fingerprint = split.dataset.fingerprint.description
         if let g = cell.row.group {
             let scorer = try Baselines.registry.entry(g).make(split, cell.seed)
-            let evaluation = try Evaluator(metrics: TrainingRun.testMetrics).evaluate(split.test, in: split, scorer: scorer)
+            let evaluation = try Evaluator(metrics: TrainingRun.testMetrics, sampled: runner.spec.sampledEvaluation)
+                .evaluate(split.test, in: split, scorer: scorer)
             out.metrics = evaluation.means
             out.perUser = evaluation.perCase
             out.evaluationProtocol = evaluation.protocolDescription
         } else {
-            let run = try JSONDecoder().decode(RunConfig.self, from: config.canonical)
-            let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name, directory: runner.runsDirectory + "/" + (try runner.key(cell)))
+            var runJSON = config
+            if case .object(var o) = config { o.removeValue(forKey: "sampledEvaluation"); runJSON = .object(o) }
+            let run = try JSONDecoder().decode(RunConfig.self, from: runJSON.canonical)
+            let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name,
+                                       directory: runner.runsDirectory + "/" + (try runner.key(cell)),
+                                       sampledEvaluation: runner.spec.sampledEvaluation)
             let (result, _) = try training.run(resume: true, progress: { runner.log("    " + $0) })
             out.steps = result.training.steps
             out.metrics = result.test

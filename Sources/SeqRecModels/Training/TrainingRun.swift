@@ -16,12 +16,16 @@ public struct TrainingRun {
     public let dataset: String
     /// The run directory (checkpoints, log, result), or nil to keep everything in memory.
     public let directory: String?
+    /// Opt-in popularity-sampled test metrics beside the full-catalogue ones (thesis §3.4.4;
+    /// prefixed `sampled-pop100:`), for reproducing the sampled columns of old papers.
+    public var sampledEvaluation: PopularitySampling?
 
-    public init(config: RunConfig, split: DatasetSplit, dataset: String, directory: String?) {
+    public init(config: RunConfig, split: DatasetSplit, dataset: String, directory: String?, sampledEvaluation: PopularitySampling? = nil) {
         self.config = config
         self.split = split
         self.dataset = dataset
         self.directory = directory
+        self.sampledEvaluation = sampledEvaluation
     }
 
     /// Test metrics reported for every run.
@@ -57,7 +61,7 @@ public struct TrainingRun {
         var trainer = try validating(section: "training") { try Trainer(config: config.training) }
         trainer.progressInterval = 10
         let report = try trainer.train(model, split: split, objective: objective, output: output, resume: resume, progress: progress)
-        let evaluator = Evaluator(metrics: TrainingRun.testMetrics)
+        let evaluator = Evaluator(metrics: TrainingRun.testMetrics, sampled: sampledEvaluation)
         let test = try evaluator.evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split))
         let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,
                                splitProtocol: split.protocolDescription, evaluationProtocol: test.protocolDescription,

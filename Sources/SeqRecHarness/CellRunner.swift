@@ -36,8 +36,7 @@ struct CellRunner {
     func resolvedConfig(_ cell: Cell) throws -> JSONValue { try kind.resolve(self, cell) }
 
     /// The content-hash key of a cell (its cache file name and run directory).
-    func key(_ cell: Cell) throws -> String {
-        let config = try resolvedConfig(cell)
+    func key(_ cell: Cell, config: JSONValue) throws -> String {
         let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
         return contentHash([Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
                             Data(CellResult.codeVersion.utf8)])
@@ -45,7 +44,7 @@ struct CellRunner {
 
     func compute(_ cell: Cell, key: String, config: JSONValue) throws -> CellResult {
         let clock = Stopwatch()
-        let out = try kind.compute(self, cell, config)
+        let out = try kind.compute(self, cell, config, key)
         let record = CellResult.Record(config: config, fingerprint: out.fingerprint,
                                        environment: environment, seconds: clock.elapsedSeconds,
                                        steps: out.steps, splitProtocol: out.splitProtocol, evaluationProtocol: out.evaluationProtocol,

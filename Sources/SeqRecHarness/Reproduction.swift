@@ -71,7 +71,10 @@ public struct Reproduction {
         var computed = 0, cached = 0
         // Every cell's config is resolved (strictly) before any cell runs: a typo or an unknown
         // model in any row fails the run with nothing written.
-        let planned = try cells.map { (config: try runner.resolvedConfig($0), key: try runner.key($0)) }
+        let planned = try cells.map { cell in
+            let config = try runner.resolvedConfig(cell)
+            return (config: config, key: try runner.key(cell, config: config))
+        }
         for (i, cell) in cells.enumerated() {
             let (config, key) = planned[i]
             let path = outputDirectory + "/cells/" + key + ".json"

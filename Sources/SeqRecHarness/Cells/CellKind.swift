@@ -31,8 +31,8 @@ struct CellKind: Registered {
     let validate: (ExperimentSpec) throws -> Void
     /// The resolved configuration of a cell: what its cache key hashes.
     let resolve: (CellRunner, Cell) throws -> JSONValue
-    /// Computes the cell.
-    let compute: (CellRunner, Cell, JSONValue) throws -> CellOutput
+    /// Computes the cell from its resolved config and key (a training cell's run directory).
+    let compute: (CellRunner, Cell, JSONValue, String) throws -> CellOutput
 }
 
 enum CellKinds {

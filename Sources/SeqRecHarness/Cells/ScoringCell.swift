@@ -15,7 +15,7 @@ final class ScoringCell {
     }, resolve: { runner, cell in
         .object(["method": .string(cell.row.method ?? ""), "splits": .number(Double(cell.row.splits ?? 8)),
                  "items": .number(Double(cell.items ?? 0)), "queries": .number(Double(runner.scale.queries ?? 50))])
-    }) { runner, cell, _ in
+    }) { runner, cell, _, _ in
         var out = CellOutput()
         (out.metrics, out.skipped) = try runner.scoring.measure(method: cell.row.method ?? "", items: cell.items ?? 0,
                                                                 splits: cell.row.splits ?? 8, queries: runner.scale.queries ?? 50,

@@ -46,7 +46,7 @@ enum TrainingCell {
         return .object(o)
     }
 
-    static func compute(_ runner: CellRunner, _ cell: Cell, _ config: JSONValue) throws -> CellOutput {
+    static func compute(_ runner: CellRunner, _ cell: Cell, _ config: JSONValue, _ key: String) throws -> CellOutput {
         var out = CellOutput()
         guard let ref = cell.dataset, let (split, _) = try runner.loader.load(ref) else {
             out.skipped = "dataset files absent"
@@ -65,7 +65,7 @@ enum TrainingCell {
             if case .object(var o) = config { o.removeValue(forKey: "sampledEvaluation"); runJSON = .object(o) }
             let run = try JSONDecoder().decode(RunConfig.self, from: runJSON.canonical)
             let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name,
-                                       directory: runner.runsDirectory + "/" + (try runner.key(cell)),
+                                       directory: runner.runsDirectory + "/" + key,
                                        sampledEvaluation: runner.spec.sampledEvaluation)
             let (result, _) = try training.run(resume: true, progress: { runner.log("    " + $0) })
             out.steps = result.training.steps

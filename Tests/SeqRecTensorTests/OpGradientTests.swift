@@ -24,6 +24,9 @@ struct OpCase: CustomStringConvertible, Sendable {
 let ids = IDTensor(shape: [2, 3], [1, 4, 1, 0, 4, 2])
 let lastIDs = IDTensor(shape: [2, 3, 2], [0, 3, 1, 1, 2, 0, 3, 3, 0, 2, 1, 0])
 let softMask = Tensor(shape: [1, 3, 4], scalars: [1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1])
+/// Broadcasts to [2, 2, 3, 5]; batch row 1's first query row sees nothing.
+let attentionMask = Tensor(shape: [2, 1, 3, 5], scalars: [1, 1, 0, 1, 1,  1, 1, 1, 1, 1,  0, 1, 1, 1, 0,
+                                                          0, 0, 0, 0, 0,  1, 0, 0, 0, 1,  1, 1, 1, 1, 1])
 
 /// Adding an op = adding one row here.
 let opCases: [OpCase] = [
@@ -94,6 +97,13 @@ let opCases: [OpCase] = [
     },
     OpCase(name: "binaryCrossEntropyWithLogits", shapes: [[3, 4], [3, 4]], ranges: [-4...4, 0...1]) {
         $0[0].binaryCrossEntropyWithLogits(labels: $0[1])
+    },
+    OpCase(name: "attention 2 heads masked", shapes: [[2, 3, 4], [2, 5, 4], [2, 5, 4]]) {
+        Tensor.attention(queries: $0[0], keys: $0[1], values: $0[2], heads: 2, scale: 0.7, mask: attentionMask)
+    },
+    OpCase(name: "attention 3 heads dropout", shapes: [[2, 4, 6], [2, 4, 6], [2, 4, 6]]) {
+        Tensor.attention(queries: $0[0], keys: $0[1], values: $0[2], heads: 3, scale: 0.5, mask: nil,
+                         dropoutRate: 0.3, seed: 5)
     },
 ]
 

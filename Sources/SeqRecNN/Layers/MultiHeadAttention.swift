@@ -62,26 +62,12 @@ public final class MultiHeadAttention: Layer {
         require(queries.rank == 3 && keysValues.rank == 3 && queries.shape[-1] == dim
                      && keysValues.shape[-1] == dim && queries.shape[0] == keysValues.shape[0],
                      "MultiHeadAttention: queries \(queries.shape) / keys \(keysValues.shape) must be [B, L, \(dim)]")
-        let b = queries.shape[0], lq = queries.shape[1], lk = keysValues.shape[1]
-        let dh = dim / heads
-        let scale = 1 / Float(dh).squareRoot()
-        let q = splitHeads(query(queries) * scale, b, lq)
-        let k = splitHeads(key(keysValues), b, lk)
-        let v = splitHeads(value(keysValues), b, lk)
-        var weights = Tensor.matmul(q, k, transposeB: true).softmax(mask: mask)   // [B, h, Lq, Lk]
-        weights = attentionDropout(weights, &context)
-        let ctx = mergeHeads(Tensor.matmul(weights, v), b, lq)                    // [B, Lq, d]
+        let scale = 1 / Float(dim / heads).squareRoot()
+        let rate = context.training ? attentionDropout.rate : 0
+        let ctx = Tensor.attention(queries: query(queries), keys: key(keysValues), values: value(keysValues),
+                                   heads: heads, scale: scale, mask: mask, dropoutRate: rate,
+                                   seed: rate > 0 ? context.nextSeed() : 0)           // [B, Lq, d]
         return output.map { $0(ctx) } ?? ctx
-    }
-
-    private func splitHeads(_ x: Tensor, _ b: Int, _ l: Int) -> Tensor {
-        if heads == 1 { return x.reshaped([b, 1, l, dim]) }
-        return x.reshaped([b, l, heads, dim / heads]).permuted([0, 2, 1, 3])
-    }
-
-    private func mergeHeads(_ x: Tensor, _ b: Int, _ l: Int) -> Tensor {
-        if heads == 1 { return x.reshaped([b, l, dim]) }
-        return x.permuted([0, 2, 1, 3]).reshaped([b, l, dim])
     }
 }
 

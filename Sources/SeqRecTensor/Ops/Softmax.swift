@@ -88,28 +88,36 @@ extension Tensor {
                     }
                     m = mp + off
                 }
-                var mx = -Float.infinity
-                if let m {
-                    for j in 0..<n where m[j] != 0 && xo[j] > mx { mx = xo[j] }
-                } else {
-                    for j in 0..<n where xo[j] > mx { mx = xo[j] }
-                }
-                if mx == -.infinity {
-                    // Nothing allowed (or all −∞): zeros for softmax, −∞ for log-softmax.
-                    for j in 0..<n { oo[j] = log ? -.infinity : 0 }
-                    continue
-                }
-                expScaled(xo, oo, n, shift: mx, scale: 1)   // vectorised exp
-                if let m { for j in 0..<n where m[j] == 0 { oo[j] = 0 } }
-                let sum = rowSum(oo, n)
-                if log {
-                    let lse = mx + logf(sum)
-                    for j in 0..<n { oo[j] = (m == nil || m![j] != 0) ? xo[j] - lse : -.infinity }
-                } else {
-                    let inv = 1 / sum
-                    for j in 0..<n { oo[j] *= inv }
-                }
+                Tensor.softmaxRow(xo, oo, n, mask: m, log: log)
             }
+        }
+    }
+
+    /// Softmax (or log-softmax) of one row `xo[0..<n]` into `oo` (may alias `xo` for softmax),
+    /// entries where `m` is 0 excluded; shared by `softmax`, `logSoftmax` and fused attention.
+    @inline(__always)
+    static func softmaxRow(_ xo: UnsafePointer<Float>, _ oo: UnsafeMutablePointer<Float>, _ n: Int,
+                           mask m: UnsafePointer<Float>?, log: Bool) {
+        var mx = -Float.infinity
+        if let m {
+            for j in 0..<n where m[j] != 0 && xo[j] > mx { mx = xo[j] }
+        } else {
+            for j in 0..<n where xo[j] > mx { mx = xo[j] }
+        }
+        if mx == -.infinity {
+            // Nothing allowed (or all −∞): zeros for softmax, −∞ for log-softmax.
+            for j in 0..<n { oo[j] = log ? -.infinity : 0 }
+            return
+        }
+        expScaled(xo, oo, n, shift: mx, scale: 1)   // vectorised exp
+        if let m { for j in 0..<n where m[j] == 0 { oo[j] = 0 } }
+        let sum = rowSum(oo, n)
+        if log {
+            let lse = mx + logf(sum)
+            for j in 0..<n { oo[j] = (m == nil || m![j] != 0) ? xo[j] - lse : -.infinity }
+        } else {
+            let inv = 1 / sum
+            for j in 0..<n { oo[j] *= inv }
         }
     }
 }

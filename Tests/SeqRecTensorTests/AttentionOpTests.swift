@@ -1,0 +1,74 @@
+import SeqRecCore
+import SeqRecTensor
+import SeqRecTestSupport
+import Testing
+
+/// The fused attention op against the same function composed from single ops.
+@Suite struct AttentionOpTests {
+    /// matmul → softmax(mask:) → dropout → matmul over explicitly split heads.
+    func composed(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, scale: Float, mask: Tensor?,
+                  rate: Float, seed: UInt64) -> Tensor {
+        let b = q.shape[0], lq = q.shape[1], lk = k.shape[1], d = q.shape[2]
+        func split(_ x: Tensor, _ l: Int) -> Tensor { x.reshaped([b, l, heads, d / heads]).permuted([0, 2, 1, 3]) }
+        var w = Tensor.matmul(split(q, lq) * scale, split(k, lk), transposeB: true).softmax(mask: mask)
+        if rate > 0 { w = w.dropout(rate: rate, seed: seed) }
+        return Tensor.matmul(w, split(v, lk)).permuted([0, 2, 1, 3]).reshaped([b, lq, d])
+    }
+
+    @Test(arguments: [(1, Float(0), false), (2, Float(0.25), true), (4, Float(0.5), true)])
+    func matchesTheComposedOpsWithTheirGradients(_ heads: Int, _ rate: Float, _ causal: Bool) {
+        var rng = SplitMix64(seed: 17)
+        let q = Tensor.randomNormal([3, 7, 8], rng: &rng)
+        let k = Tensor.randomNormal([3, 7, 8], rng: &rng)
+        let v = Tensor.randomNormal([3, 7, 8], rng: &rng)
+        let tokens = Tensor(shape: [3, 7], scalars: [0, 0, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1,  0, 0, 0, 0, 0, 1, 1])
+        // Key padding [B, 1, 1, L], optionally times the causal [1, 1, L, L] lower triangle.
+        let keyPadding = tokens.reshaped([3, 1, 1, 7])
+        let lower = Tensor(shape: [1, 1, 7, 7], scalars: (0..<49).map { $0 % 7 <= $0 / 7 ? 1 : 0 })
+        let mask = causal ? keyPadding * lower : keyPadding
+        let scale = 1 / Float(8 / heads).squareRoot()
+        let w = Tensor.randomNormal([3, 7, 8], rng: &rng)
+        var grads: [[Tensor]] = []
+        var outputs: [Tensor] = []
+        for fused in [true, false] {
+            let ps = [q, k, v].enumerated().map { Parameter("x\($0.offset)", $0.element) }
+            valueAndGradient {
+                let (a, b, c) = (ps[0].tracked, ps[1].tracked, ps[2].tracked)
+                let out = fused
+                    ? Tensor.attention(queries: a, keys: b, values: c, heads: heads, scale: scale, mask: mask,
+                                       dropoutRate: rate, seed: 9)
+                    : composed(a, b, c, heads: heads, scale: scale, mask: mask, rate: rate, seed: 9)
+                outputs.append(out.detached)
+                return (out * w).sum()
+            }
+            grads.append(ps.map { $0.grad! })
+        }
+        #expect(Compare.maxAbsDifference(outputs[0], outputs[1]) < 1e-5)
+        for i in 0..<3 { #expect(Compare.maxAbsDifference(grads[0][i], grads[1][i]) < 1e-4, "input \(i)") }
+        // Dropout really acts (the test can fail): a different seed changes the output.
+        if rate > 0 {
+            let other = Tensor.attention(queries: q, keys: k, values: v, heads: heads, scale: scale, mask: mask,
+                                         dropoutRate: rate, seed: 10)
+            #expect(Compare.maxAbsDifference(other, outputs[0]) > 1e-3)
+        }
+    }
+
+    @Test func fullyBlockedRowsOutputZerosAndAreFinite() {
+        var rng = SplitMix64(seed: 2)
+        let x = Tensor.randomNormal([1, 3, 4], rng: &rng)
+        let mask = Tensor(shape: [1, 1, 3, 3], scalars: [0, 0, 0,  1, 0, 0,  1, 1, 0])
+        let out = Tensor.attention(queries: x, keys: x, values: x, heads: 2, scale: 1, mask: mask)
+        #expect(out.scalars.prefix(4).allSatisfy { $0 == 0 })
+        #expect(out.scalars.allSatisfy { $0.isFinite })
+        #expect(out.scalars[4..<8].map { $0 } == x.scalars[0..<4].map { $0 })   // row 1 sees only key 0
+    }
+
+    @Test func rejectsHeadsThatDoNotDivideTheWidth() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Tensor.zeros([1, 2, 6])
+            _ = Tensor.attention(queries: x, keys: x, values: x, heads: 4, scale: 1, mask: nil)
+        }
+        let message = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("attention: 4 heads do not divide d 6"))
+    }
+}

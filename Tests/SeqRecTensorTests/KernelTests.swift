@@ -100,3 +100,28 @@ import Testing
         }
     }
 }
+
+/// The C softmax row kernel (8-lane body + tail) against Double precision, masked and not.
+@Suite struct SoftmaxKernelTests {
+    @Test(arguments: [1, 7, 8, 9, 19, 200])
+    func softmaxRowsMatchDoublePrecision(_ n: Int) {
+        var rng = SplitMix64(seed: UInt64(n))
+        let x = Tensor.randomUniform([3, n], low: -30, high: 30, rng: &rng)
+        let maskValues = (0..<n).map { Float($0 % 3 == 1 ? 0 : 1) }
+        let mask = Tensor(shape: [1, n], scalars: maskValues)
+        for masked in [false, true] {
+            let y = (masked ? x.softmax(mask: mask) : x.softmax()).scalars
+            let xs = x.scalars
+            for r in 0..<3 {
+                let allowed = (0..<n).filter { !masked || maskValues[$0] != 0 }
+                let mx = allowed.map { Double(xs[r * n + $0]) }.max()!
+                let z = allowed.map { Foundation.exp(Double(xs[r * n + $0]) - mx) }.reduce(0, +)
+                for j in 0..<n {
+                    let expected = allowed.contains(j) ? Foundation.exp(Double(xs[r * n + j]) - mx) / z : 0
+                    #expect(Swift.abs(Double(y[r * n + j]) - expected) <= 1e-6 * Swift.max(expected, 1e-3),
+                            "n \(n) masked \(masked) [\(r), \(j)]: \(y[r * n + j]) vs \(expected)")
+                }
+            }
+        }
+    }
+}

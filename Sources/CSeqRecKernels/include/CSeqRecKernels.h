@@ -27,4 +27,11 @@ void seqrec_layernorm_forward(const float *x, float *y, float *stats, const floa
 void seqrec_layernorm_backward(const float *x, const float *g, const float *stats, const float *gamma,
                                float *dx, float *dgamma, float *dbeta, long rows, long d);
 
+/// Softmax of one row of n floats into o (o may equal x); entries with mask[j] == 0 (mask may
+/// be NULL) get 0, and a row with no allowed entry becomes all zeros.
+void seqrec_softmax_row(const float *x, float *o, long n, const float *mask);
+
+/// Exact (erf) GELU x·Φ(x) over n floats into o; with g not NULL, its pullback g·(Φ(x) + x·φ(x)).
+void seqrec_gelu(const float *x, const float *g, float *o, long n);
+
 #endif

@@ -1,4 +1,5 @@
 import SeqRecCore
+import CSeqRecKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -98,6 +99,7 @@ extension Tensor {
     @inline(__always)
     static func softmaxRow(_ xo: UnsafePointer<Float>, _ oo: UnsafeMutablePointer<Float>, _ n: Int,
                            mask m: UnsafePointer<Float>?, log: Bool) {
+        if !log { seqrec_softmax_row(xo, oo, n, m); return }   // C, AVX2 clone
         var mx = -Float.infinity
         if let m {
             for j in 0..<n where m[j] != 0 && xo[j] > mx { mx = xo[j] }

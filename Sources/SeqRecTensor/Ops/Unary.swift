@@ -1,4 +1,5 @@
 import SeqRecCore
+import CSeqRecKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,18 +90,19 @@ extension Tensor {
         return out
     }
 
-    /// GELU, exact form x·Φ(x) with the error function (BERT, BERT4Rec).
+    /// GELU, exact form x·Φ(x) with the error function (BERT, BERT4Rec); the loop is the C kernel
+    /// `seqrec_gelu` (erf by Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7, and the vectorised exp).
     public func gelu() -> Tensor {
         let out = Tensor.empty(shape)
         let x = ptr, o = out.ptr
-        Parallel.for(count) { r in geluApply(x, nil, o, r) }
+        Parallel.for(count) { r in seqrec_gelu(x + r.lowerBound, nil, o + r.lowerBound, r.count) }
         var result = out
         if let tape = Tape.active(self) {
             let saved = detached
             tape.record(&result, self) { g, ctx in
                 let dx = Tensor.empty(saved.shape)
                 let xs = saved.ptr, gs = g.ptr, d = dx.ptr
-                Parallel.for(saved.count) { r in geluApply(xs, gs, d, r) }
+                Parallel.for(saved.count) { r in seqrec_gelu(xs + r.lowerBound, gs + r.lowerBound, d + r.lowerBound, r.count) }
                 ctx.add(dx, to: 0)
             }
         }
@@ -127,55 +129,4 @@ extension Tensor {
 
     /// x², a convenience composed from `*`.
     public func squared() -> Tensor { self * self }
-}
-
-// MARK: - Exact GELU, vectorised
-
-/// Φ(x) and φ(x) on 8 lanes: erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7) with the
-/// vectorised exp, whose e^{−x²/2} serves both erf(x/√2) and the density — one exp, no calls
-/// (Glibc's `erff` per element took a fifth of a BERT4Rec training step).
-@inline(__always)
-func normalCDFAndPDF(_ x: SIMD8<Float>) -> (cdf: SIMD8<Float>, pdf: SIMD8<Float>) {
-    let e = vexp(x * x * -0.5)
-    let z = (x.replacing(with: -x, where: x .< 0)) * 0.707_106_78
-    let t = 1 / (1 + 0.327_591_1 * z)
-    var poly = SIMD8<Float>(repeating: 1.061_405_429)
-    poly = poly * t - 1.453_152_027
-    poly = poly * t + 1.421_413_741
-    poly = poly * t - 0.284_496_736
-    poly = poly * t + 0.254_829_592
-    poly = poly * t
-    var erf = 1 - poly * e
-    erf.replace(with: -erf, where: x .< 0)
-    return (0.5 * (1 + erf), 0.398_942_28 * e)
-}
-
-/// GELU over `range`: o = x·Φ(x), or with `g` the pullback o = g·(Φ(x) + x·φ(x)).
-@inline(__always)
-func geluApply(_ x: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>?, _ o: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    let body = range.lowerBound + (range.count / 8) * 8
-    if let g {
-        var i = range.lowerBound
-        while i < body {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-            let (cdf, pdf) = normalCDFAndPDF(v)
-            UnsafeMutableRawPointer(o + i).storeBytes(of: gv * (cdf + v * pdf), as: SIMD8<Float>.self)
-            i += 8
-        }
-    } else {
-        var i = range.lowerBound
-        while i < body {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(o + i).storeBytes(of: v * normalCDFAndPDF(v).cdf, as: SIMD8<Float>.self)
-            i += 8
-        }
-    }
-    if body < range.upperBound {
-        var v = SIMD8<Float>(), gv = SIMD8<Float>()
-        for j in body..<range.upperBound { v[j - body] = x[j]; gv[j - body] = g?[j] ?? 0 }
-        let (cdf, pdf) = normalCDFAndPDF(v)
-        let r = g == nil ? v * cdf : gv * (cdf + v * pdf)
-        for j in body..<range.upperBound { o[j] = r[j - body] }
-    }
 }

@@ -71,4 +71,48 @@ import Testing
         let message = String(decoding: r?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("attention: 4 heads do not divide d 6"))
     }
+
+    /// Left-padded ids [3, 5] (lengths 3, 5 and 0) and one with padding in the middle.
+    static let ids = IDTensor(shape: [4, 5], [0, 0, 4, 2, 7,  1, 2, 3, 4, 5,  0, 0, 0, 0, 0,  0, 6, 0, 6, 9])
+
+    @Test func packingKeepsRealPositionsInOrderAndUnpacksWithZeros() {
+        let packed = PackedSequences(ids: Self.ids)
+        #expect(packed.starts == [0, 3, 8, 8, 11])
+        #expect(packed.pack(Self.ids).ids == [4, 2, 7, 1, 2, 3, 4, 5, 6, 6, 9])
+        #expect(packed.positions(offset: 10).ids == [12, 13, 14, 10, 11, 12, 13, 14, 11, 13, 14])
+        let rows = Tensor(shape: [11, 1], scalars: (1...11).map(Float.init))
+        #expect(packed.unpack(rows).scalars == [0, 0, 1, 2, 3,  4, 5, 6, 7, 8,  0, 0, 0, 0, 0,  0, 9, 0, 10, 11])
+    }
+
+    @Test(arguments: [(1, false), (2, true), (4, false), (4, true)])
+    func packedAttentionEqualsThePaddedFormAtRealPositions(_ heads: Int, _ causal: Bool) {
+        let packed = PackedSequences(ids: Self.ids)
+        var rng = SplitMix64(seed: UInt64(heads))
+        let x = Tensor.randomNormal([4, 5, 8], rng: &rng), y = Tensor.randomNormal([4, 5, 8], rng: &rng)
+        let tokens = Tensor(shape: [4, 1, 1, 5], scalars: Self.ids.ids.map { $0 == 0 ? 0 : 1 })
+        let lower = Tensor(shape: [1, 1, 5, 5], scalars: (0..<25).map { $0 % 5 <= $0 / 5 ? 1 : 0 })
+        let dense = Tensor.attention(queries: x, keys: y, values: y * 2, heads: heads, scale: 0.4,
+                                     mask: causal ? tokens * lower : tokens)
+        // Pack the same rows (the padded rows are garbage the packed form never sees).
+        let gather = IDTensor(shape: [11], ids: packed.sourceRows)
+        let px = x.reshaped([20, 8]).gatherRows(gather), py = y.reshaped([20, 8]).gatherRows(gather)
+        let out = Tensor.attention(queries: px, keys: py, values: py * 2, sequences: packed, heads: heads,
+                                   scale: 0.4, causal: causal)
+        let expected = dense.reshaped([20, 8]).gatherRows(gather)
+        #expect(Compare.maxAbsDifference(out, expected) < 1e-5)
+    }
+
+    @Test(arguments: [false, true])
+    func packedAttentionGradientMatchesFiniteDifferences(_ causal: Bool) {
+        let packed = PackedSequences(ids: Self.ids)
+        var rng = SplitMix64(seed: 3)
+        let inputs = (0..<3).map { _ in Tensor.randomUniform([11, 6], low: -2, high: 2, rng: &rng) }
+        for rate: Float in [0, 0.3] {
+            let report = GradientCheck.check(inputs) {
+                Tensor.attention(queries: $0[0], keys: $0[1], values: $0[2], sequences: packed, heads: 2, scale: 0.6,
+                                 causal: causal, dropoutRate: rate, seed: 4)
+            }
+            #expect(report.passed, "causal \(causal) rate \(rate): \(report)")
+        }
+    }
 }

@@ -190,17 +190,23 @@ public final class BERT4Rec: SequentialModel {
     public func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor {
         let b = ids.shape[0], l = ids.shape[1]
         require(l <= config.maxLength, "BERT4Rec: sequence length \(l) exceeds maxLength \(config.maxLength)")
-        let tokens = Tensor(shape: [b, l], scalars: ids.ids.map { $0 == 0 ? 0 : 1 })
-        var x = items(ids)
-        if let p = embeddingProjection { x = p(x) }
-        x = embeddingDropout(embeddingNorm(x + positions(rightAlignedPositions(batch: b, length: l))), &context)
-        let mask = AttentionMask.keyPadding(tokens)
         if let relative = relativePositions?.table.tracked {
+            // DeBERTa4Rec: the padded layout (relative positions need the window's geometry).
+            let tokens = Tensor(shape: [b, l], scalars: ids.ids.map { $0 == 0 ? 0 : 1 })
+            var x = items(ids)
+            if let p = embeddingProjection { x = p(x) }
+            x = embeddingDropout(embeddingNorm(x + positions(rightAlignedPositions(batch: b, length: l))), &context)
+            let mask = AttentionMask.keyPadding(tokens)
             for i in 0..<config.blocks { x = disentangledBlocks[config.sharedLayers ? 0 : i](x, relative: relative, mask: mask, &context) }
-        } else {
-            for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, mask: mask, &context) }
+            return x
         }
-        return x
+        // Only the real positions are computed (padding keys are masked, so nothing else changes).
+        let packed = PackedSequences(ids: ids)
+        var x = items(packed.pack(ids))
+        if let p = embeddingProjection { x = p(x) }
+        x = embeddingDropout(embeddingNorm(x + positions(packed.positions(offset: config.maxLength - l))), &context)
+        for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, sequences: packed, causal: false, &context) }
+        return packed.unpack(x)
     }
 }
 

@@ -137,16 +137,15 @@ public final class SASRec: SequentialModel {
 
     /// Hidden states `[B, L, d]` for left-padded ids `[B, L]` (padding = 0).
     public func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor {
-        let b = ids.shape[0], l = ids.shape[1]
+        let l = ids.shape[1]
         require(l <= config.maxLength, "SASRec: sequence length \(l) exceeds maxLength \(config.maxLength)")
-        let tokens = Tensor(shape: [b, l], scalars: ids.ids.map { $0 == 0 ? 0 : 1 })
-        let tokenMask = tokens.reshaped([b, l, 1])
-        // Positions 0…L−1 of the window, left to right (rightmost = most recent).
-        let pos = rightAlignedPositions(batch: b, length: l)
-        var x = embeddingDropout(items(ids) + positions(pos), &context) * tokenMask
-        let mask = AttentionMask.causal(keyPadding: tokens)
-        for block in blocks { x = block(x, mask: mask, tokenMask: tokenMask, &context) }
-        return finalNorm(x)
+        // Only the real positions are computed: the padded form zeroes padded positions and masks
+        // them as keys, so they never reach a real one. Padded rows of the output are zeros.
+        let packed = PackedSequences(ids: ids)
+        let pos = packed.positions(offset: config.maxLength - l)   // 0…L−1 left to right, rightmost = most recent
+        var x = embeddingDropout(items(packed.pack(ids)) + positions(pos), &context)
+        for block in blocks { x = block(x, sequences: packed, causal: true, &context) }
+        return packed.unpack(finalNorm(x))
     }
 }
 

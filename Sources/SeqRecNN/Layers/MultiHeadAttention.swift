@@ -62,11 +62,33 @@ public final class MultiHeadAttention: Layer {
         require(queries.rank == 3 && keysValues.rank == 3 && queries.shape[-1] == dim
                      && keysValues.shape[-1] == dim && queries.shape[0] == keysValues.shape[0],
                      "MultiHeadAttention: queries \(queries.shape) / keys \(keysValues.shape) must be [B, L, \(dim)]")
+        return attend(queries, keysValues, &context) { q, k, v, scale, rate, seed in
+            Tensor.attention(queries: q, keys: k, values: v, heads: heads, scale: scale, mask: mask,
+                             dropoutRate: rate, seed: seed)
+        }
+    }
+
+    /// Attends within each sequence of a packed batch: `queries` and `keysValues` are `[T, d]`
+    /// rows laid out by `sequences` (see `PackedSequences`); `causal` lets a position see only
+    /// itself and earlier positions. Equal at the real positions to the padded call with a
+    /// key-padding (and causal) mask.
+    public func callAsFunction(queries: Tensor, keysValues: Tensor, sequences: PackedSequences, causal: Bool,
+                               _ context: inout ForwardContext) -> Tensor {
+        require(queries.rank == 2 && keysValues.shape == queries.shape && queries.shape[-1] == dim,
+                "MultiHeadAttention: packed queries \(queries.shape) / keys \(keysValues.shape) must be [T, \(dim)]")
+        return attend(queries, keysValues, &context) { q, k, v, scale, rate, seed in
+            Tensor.attention(queries: q, keys: k, values: v, sequences: sequences, heads: heads, scale: scale,
+                             causal: causal, dropoutRate: rate, seed: seed)
+        }
+    }
+
+    /// Projections, the fused attention `op` (q, k, v, scale, dropout rate, seed), output projection.
+    private func attend(_ queries: Tensor, _ keysValues: Tensor, _ context: inout ForwardContext,
+                        _ op: (Tensor, Tensor, Tensor, Float, Float, UInt64) -> Tensor) -> Tensor {
         let scale = 1 / Float(dim / heads).squareRoot()
         let rate = context.training ? attentionDropout.rate : 0
-        let ctx = Tensor.attention(queries: query(queries), keys: key(keysValues), values: value(keysValues),
-                                   heads: heads, scale: scale, mask: mask, dropoutRate: rate,
-                                   seed: rate > 0 ? context.nextSeed() : 0)           // [B, Lq, d]
+        let (q, k, v) = (query(queries), key(keysValues), value(keysValues))
+        let ctx = op(q, k, v, scale, rate, rate > 0 ? context.nextSeed() : 0)
         return output.map { $0(ctx) } ?? ctx
     }
 }

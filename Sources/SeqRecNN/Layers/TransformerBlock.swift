@@ -55,19 +55,36 @@ public final class TransformerBlock: Layer {
     ///   - tokenMask: `[B, L, 1]`, 1 = real item; the SASRec order zeroes padded positions.
     public func callAsFunction(_ x: Tensor, mask: Tensor?, tokenMask: Tensor? = nil,
                                _ context: inout ForwardContext) -> Tensor {
+        apply(x, tokenMask: tokenMask, &context) { q, kv, context in
+            attention(queries: q, keysValues: kv, mask: mask, &context)
+        }
+    }
+
+    /// Applies the block to packed rows `[T, d]` laid out by `sequences` (see `PackedSequences`):
+    /// the same function at every real position, with no work spent on padding.
+    /// - Parameter causal: each position attends only to itself and earlier ones (SASRec).
+    public func callAsFunction(_ x: Tensor, sequences: PackedSequences, causal: Bool,
+                               _ context: inout ForwardContext) -> Tensor {
+        apply(x, tokenMask: nil, &context) { q, kv, context in
+            attention(queries: q, keysValues: kv, sequences: sequences, causal: causal, &context)
+        }
+    }
+
+    private func apply(_ x: Tensor, tokenMask: Tensor?, _ context: inout ForwardContext,
+                       attend: (Tensor, Tensor, inout ForwardContext) -> Tensor) -> Tensor {
         switch order {
         case .sasrec:
             let q = norm1(x)
-            let a = attention(queries: q, keysValues: x, mask: mask, &context) + q
+            let a = attend(q, x, &context) + q
             let h = norm2(a)
             let out = feedForward(h, &context) + h
             return tokenMask.map { out * $0 } ?? out
         case .preLN:
             let n = norm1(x)
-            let h = x + residualDropout(attention(queries: n, keysValues: n, mask: mask, &context), &context)
+            let h = x + residualDropout(attend(n, n, &context), &context)
             return h + feedForward(norm2(h), &context)
         case .postLN:
-            let h = norm1(x + residualDropout(attention(queries: x, keysValues: x, mask: mask, &context), &context))
+            let h = norm1(x + residualDropout(attend(x, x, &context), &context))
             return norm2(h + feedForward(h, &context))
         }
     }

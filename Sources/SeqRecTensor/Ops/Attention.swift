@@ -30,10 +30,30 @@ extension Tensor {
         require(dropoutRate >= 0 && dropoutRate < 1, "attention: dropout rate \(dropoutRate) outside [0, 1)")
         let plan = AttentionPlan(b: q.shape[0], lq: q.shape[1], lk: k.shape[1], d: q.shape[2], heads: heads,
                                  scale: scale, mask: mask, rate: dropoutRate, seed: seed)
+        return run(plan, q, k, v)
+    }
+
+    /// Attention within each sequence of a packed batch: `q`, `k`, `v` are `[T, d]` rows laid
+    /// out by `sequences`; each position attends to the positions of its own sequence (with
+    /// `causal`, to those at or before it). Equal, at the real positions, to the padded form with
+    /// a key-padding (and causal) mask — for Σ nₛ² instead of B·L² attention work.
+    public static func attention(queries q: Tensor, keys k: Tensor, values v: Tensor, sequences: PackedSequences,
+                                 heads: Int, scale: Float, causal: Bool, dropoutRate: Float = 0,
+                                 seed: UInt64 = 0) -> Tensor {
+        require(q.rank == 2 && k.shape == q.shape && v.shape == q.shape && q.shape[0] == sequences.count,
+                "attention: packed queries \(q.shape), keys \(k.shape), values \(v.shape) must be [\(sequences.count), d]")
+        require(heads >= 1 && q.shape[1] % heads == 0, "attention: \(heads) heads do not divide d \(q.shape[1])")
+        require(dropoutRate >= 0 && dropoutRate < 1, "attention: dropout rate \(dropoutRate) outside [0, 1)")
+        let plan = AttentionPlan(sequences: sequences, d: q.shape[1], heads: heads, scale: scale, causal: causal,
+                                 rate: dropoutRate, seed: seed)
+        return run(plan, q, k, v)
+    }
+
+    private static func run(_ plan: AttentionPlan, _ q: Tensor, _ k: Tensor, _ v: Tensor) -> Tensor {
         let tape = Tape.active(q, k, v)
         var out = Tensor.empty(q.shape)
         // The softmax output is kept for the pullback; without a tape a per-thread block suffices.
-        let probabilities = tape == nil ? nil : Tensor.empty(Shape([plan.b, heads, plan.lq, plan.lk]))
+        let probabilities = tape == nil ? nil : Tensor.empty(Shape([plan.weightCount]))
         plan.forward(q.ptr, k.ptr, v.ptr, out.ptr, probabilities?.ptr)
         if let tape, let probabilities {
             let (q0, k0, v0) = (q.detached, k.detached, v.detached)
@@ -51,91 +71,154 @@ extension Tensor {
     }
 }
 
-/// Sizes, mask layout and dropout keys of one attention call, and its two kernels.
+/// Blocks, mask layout and dropout keys of one attention call, and its two kernels. A block is
+/// one (sequence, head): `nq[s]` query rows from row `qStart[s]`, `nk[s]` key rows from
+/// `kStart[s]`, its weights at `weightStart[s] + head · nq · nk` (also the dropout element index).
 struct AttentionPlan: @unchecked Sendable {
-    let b: Int, lq: Int, lk: Int, d: Int, heads: Int, dh: Int
+    let sequences: Int, d: Int, heads: Int, dh: Int
+    let qStart: [Int], kStart: [Int], nq: [Int], nk: [Int], weightStart: [Int]
+    let weightCount: Int
     let scale: Float
+    let causal: Bool
     let mask: Tensor?
-    let maskStrides: (Int, Int, Int)   // per batch row, head, query row
+    let maskStrides: (Int, Int, Int)   // per sequence, head, query row
+    let ranges: [Range<Int>]           // sequences per parallel task
     let rate: Float
     let threshold: UInt32, keepScale: Float, k1: UInt32, k2: UInt32
 
+    /// Padded `[B, L, d]` operands with an optional broadcast mask.
     init(b: Int, lq: Int, lk: Int, d: Int, heads: Int, scale: Float, mask: Tensor?, rate: Float, seed: UInt64) {
-        (self.b, self.lq, self.lk, self.d, self.heads, self.dh) = (b, lq, lk, d, heads, d / heads)
-        self.scale = scale
-        self.rate = rate
         let full = Shape([b, heads, lq, lk])
+        var strides = (0, 0, 0)
         if let mask {
             require(mask.shape.last == lk && mask.rank <= 4 && Shape.broadcast(mask.shape, full) == full,
                     "attention: mask \(mask.shape) does not broadcast to \(full)")
             let st = BroadcastPlan.strides(of: mask.shape, in: full)
-            maskStrides = (st[0], st[1], st[2])
-        } else {
-            maskStrides = (0, 0, 0)
+            strides = (st[0], st[1], st[2])
         }
+        let parts = Swift.min(Swift.max(b, 1), ThreadBudget.threads)
+        let per = (b + parts - 1) / Swift.max(parts, 1)
+        self.init(sequences: b, d: d, heads: heads, qStart: (0..<b).map { $0 * lq }, kStart: (0..<b).map { $0 * lk },
+                  nq: Array(repeating: lq, count: b), nk: Array(repeating: lk, count: b), scale: scale, causal: false,
+                  mask: mask, maskStrides: strides,
+                  ranges: stride(from: 0, to: b, by: Swift.max(per, 1)).map { $0..<Swift.min(b, $0 + per) },
+                  rate: rate, seed: seed)
+    }
+
+    /// Packed `[T, d]` operands, self-attention within each sequence.
+    init(sequences p: PackedSequences, d: Int, heads: Int, scale: Float, causal: Bool, rate: Float, seed: UInt64) {
+        let lengths = (0..<p.batch).map { p.length(of: $0) }
+        self.init(sequences: p.batch, d: d, heads: heads, qStart: Array(p.starts.dropLast()), kStart: Array(p.starts.dropLast()),
+                  nq: lengths, nk: lengths, scale: scale, causal: causal, mask: nil, maskStrides: (0, 0, 0),
+                  ranges: p.balancedRanges(parts: ThreadBudget.threads), rate: rate, seed: seed)
+    }
+
+    private init(sequences: Int, d: Int, heads: Int, qStart: [Int], kStart: [Int], nq: [Int], nk: [Int], scale: Float,
+                 causal: Bool, mask: Tensor?, maskStrides: (Int, Int, Int), ranges: [Range<Int>], rate: Float, seed: UInt64) {
+        (self.sequences, self.d, self.heads, self.dh) = (sequences, d, heads, d / heads)
+        (self.qStart, self.kStart, self.nq, self.nk) = (qStart, kStart, nq, nk)
+        var starts: [Int] = [], total = 0
+        for s in 0..<sequences {
+            starts.append(total)
+            total += heads * nq[s] * nk[s]
+        }
+        weightStart = starts
+        weightCount = total
+        self.scale = scale
+        self.causal = causal
         self.mask = mask
+        self.maskStrides = maskStrides
+        self.ranges = ranges.filter { !$0.isEmpty }
+        self.rate = rate
         threshold = Tensor.dropoutThreshold(rate)
         keepScale = 1 / (1 - rate)
         (k1, k2) = Tensor.dropoutKeys(seed)
     }
 
-    /// Offset of block (batch row, head) in a `[B, L, d]` tensor with L rows per batch row.
-    @inline(__always) func headOffset(_ bh: Int, rows: Int) -> Int { (bh / heads) * rows * d + (bh % heads) * dh }
+    /// Runs `body(sequence)` over every sequence, the balanced ranges in parallel, with a scratch
+    /// buffer of `scratchPerWeight` × the largest block per task.
+    private func forEachSequence(scratch blocks: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let largest = zip(nq, nk).map { $0 * $1 }.max() ?? 0
+        Parallel.for(ranges.count, grain: 1) { r in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, blocks * largest))
+            defer { scratch.deallocate() }
+            for t in r { for s in ranges[t] { body(s, scratch) } }
+        }
+    }
 
-    /// Applies the dropout mask of block `bh` to `x` (Lq × Lk) into `o`.
-    @inline(__always) func dropout(_ bh: Int, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
-        seqrec_dropout_apply(x, o, lq * lk, UInt32(truncatingIfNeeded: bh * lq * lk), k1, k2, threshold, keepScale)
+    /// Applies the dropout mask of the block at weight offset `w` (n elements) to `x` into `o`.
+    @inline(__always) func dropout(_ w: Int, _ n: Int, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
+        seqrec_dropout_apply(x, o, n, UInt32(truncatingIfNeeded: w), k1, k2, threshold, keepScale)
     }
 
     func forward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
                  _ out: UnsafeMutablePointer<Float>, _ probabilities: UnsafeMutablePointer<Float>?) {
-        let block = lq * lk
-        Parallel.for(b * heads, grain: 1) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block * (probabilities == nil ? 2 : 1))
-            defer { scratch.deallocate() }
-            for bh in range {
-                let p = probabilities.map { $0 + bh * block } ?? scratch + block
-                let qo = headOffset(bh, rows: lq), ko = headOffset(bh, rows: lk)
+        forEachSequence(scratch: probabilities == nil ? 2 : 1) { s, scratch in
+            let lq = nq[s], lk = nk[s], block = lq * lk
+            if lq == 0 { return }
+            for h in 0..<heads {
+                let w = weightStart[s] + h * block
+                let p = probabilities.map { $0 + w } ?? scratch + block
+                let qo = qStart[s] * d + h * dh, ko = kStart[s] * d + h * dh
+                if lk == 0 {   // nothing to attend to: zeros
+                    for i in 0..<lq { (out + qo + i * d).update(repeating: 0, count: dh) }
+                    continue
+                }
                 BLAS.sgemmSerial(false, true, lq, lk, dh, scale, q + qo, d, k + ko, d, 0, p, lk)
-                softmaxRows(bh, p)
+                softmaxRows(s, h, p)
                 var weights = UnsafePointer(p)
-                if rate > 0 { dropout(bh, p, scratch); weights = UnsafePointer(scratch) }
+                if rate > 0 { dropout(w, block, p, scratch); weights = UnsafePointer(scratch) }
                 BLAS.sgemmSerial(false, false, lq, dh, lk, 1, weights, lk, v + ko, d, 0, out + qo, d)
             }
         }
     }
 
-    /// The row softmaxes of block `bh`, in place.
-    @inline(__always) func softmaxRows(_ bh: Int, _ p: UnsafeMutablePointer<Float>) {
-        let maskBase = mask.map { $0.ptr + (bh / heads) * maskStrides.0 + (bh % heads) * maskStrides.1 }
+    /// The row softmaxes of block (s, h), in place.
+    @inline(__always) func softmaxRows(_ s: Int, _ h: Int, _ p: UnsafeMutablePointer<Float>) {
+        let lq = nq[s], lk = nk[s]
+        if causal {   // row i sees keys 0…i (+ any surplus keys before the queries)
+            for i in 0..<lq {
+                let seen = Swift.min(lk, i + 1 + lk - lq)
+                seqrec_softmax_row(p + i * lk, p + i * lk, seen, nil)
+                (p + i * lk + seen).update(repeating: 0, count: lk - seen)
+            }
+            return
+        }
+        let maskBase = mask.map { $0.ptr + s * maskStrides.0 + h * maskStrides.1 }
         for i in 0..<lq {
-            Tensor.softmaxRow(p + i * lk, p + i * lk, lk, mask: maskBase.map { UnsafePointer($0 + i * maskStrides.2) },
-                              log: false)
+            seqrec_softmax_row(p + i * lk, p + i * lk, lk, maskBase.map { UnsafePointer($0 + i * maskStrides.2) })
         }
     }
 
     /// dV = P̃ᵀ·G, dP̃ = G·Vᵀ, dP = dropout(dP̃), dS = P ⊙ (dP − rowsum(dP ⊙ P)),
-    /// dQ = α·dS·K, dK = α·dSᵀ·Q, per (batch, head) block (P̃ = dropout(P)).
+    /// dQ = α·dS·K, dK = α·dSᵀ·Q, per (sequence, head) block (P̃ = dropout(P)).
     func backward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
                   _ probabilities: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                   _ dq: UnsafeMutablePointer<Float>?, _ dk: UnsafeMutablePointer<Float>?,
                   _ dv: UnsafeMutablePointer<Float>?) {
-        let block = lq * lk
-        Parallel.for(b * heads, grain: 1) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * block)
-            defer { scratch.deallocate() }
-            let dp = scratch, dropped = scratch + block
-            for bh in range {
-                let p = probabilities + bh * block
-                let qo = headOffset(bh, rows: lq), ko = headOffset(bh, rows: lk)
+        forEachSequence(scratch: 2) { s, scratch in
+            let lq = nq[s], lk = nk[s], block = lq * lk
+            for h in 0..<heads {
+                let qo = qStart[s] * d + h * dh, ko = kStart[s] * d + h * dh
+                if block == 0 {
+                    for i in 0..<lq { dq.map { ($0 + qo + i * d).update(repeating: 0, count: dh) } }
+                    for j in 0..<lk {
+                        dk.map { ($0 + ko + j * d).update(repeating: 0, count: dh) }
+                        dv.map { ($0 + ko + j * d).update(repeating: 0, count: dh) }
+                    }
+                    continue
+                }
+                let w = weightStart[s] + h * block
+                let p = probabilities + w
+                let dp = scratch, dropped = scratch + block
                 if let dv {
                     var weights = p
-                    if rate > 0 { dropout(bh, p, dropped); weights = UnsafePointer(dropped) }
+                    if rate > 0 { dropout(w, block, p, dropped); weights = UnsafePointer(dropped) }
                     BLAS.sgemmSerial(true, false, lk, dh, lq, 1, weights, lk, g + qo, d, 0, dv + ko, d)
                 }
                 guard dq != nil || dk != nil else { continue }
                 BLAS.sgemmSerial(false, true, lq, lk, dh, 1, g + qo, d, v + ko, d, 0, dp, lk)
-                if rate > 0 { dropout(bh, dp, dp) }
+                if rate > 0 { dropout(w, block, dp, dp) }
                 for i in 0..<lq {
                     let pr = p + i * lk, gr = dp + i * lk
                     var dot: Float = 0

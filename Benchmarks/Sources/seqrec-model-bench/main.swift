@@ -48,15 +48,16 @@ let ceiling = sgemmCeiling()
 print("sgemm 2048³ ceiling: \(fmt(ceiling)) GF/s\n")
 
 /// Matrix-product FLOPs of one training step (forward + backward ≈ 3 × forward): the blocks
-/// over every position of the B × L window (FFN of width `hidden`, output projection when
-/// `outputProjection`), the output layer over the `real` (target) positions only — the work
-/// actually done, so the rate is not inflated by skipped padding.
-func stepFlops(l: Int, d: Int, blocks: Int, hidden: Int, outputProjection: Bool, batch: Int, real: Double, scored: Int,
-               head: Bool = false) -> Double {
-    let n = Double(batch * l), dd = Double(d), ll = Double(l)
+/// over the `tokens` real (non-padding) positions of the batch (FFN of width `hidden`, output
+/// projection when `outputProjection`), attention over Σ nₛ² (`pairs`) within each sequence, the
+/// output layer over the `real` (target) positions only — the work actually done (the models skip
+/// padding), so the rate is not inflated by work that was never done.
+func stepFlops(tokens: Double, pairs: Double, d: Int, blocks: Int, hidden: Int, outputProjection: Bool, real: Double,
+               scored: Int, head: Bool = false) -> Double {
+    let n = tokens, dd = Double(d)
     let projections = Double(outputProjection ? 4 : 3) * 2 * n * dd * dd
     let ffn = 2 * 2 * n * dd * Double(hidden)
-    let attention = 2 * 2 * Double(batch) * ll * ll * dd
+    let attention = 2 * 2 * pairs * dd
     let output = 2 * real * Double(scored) * dd + (head ? 2 * real * dd * dd : 0)
     return 3 * (Double(blocks) * (projections + ffn + attention) + output)
 }
@@ -75,11 +76,16 @@ func trainStep(_ c: Case) -> Double {
     let step = TrainStep(model: model, objective: objective, optimizer: try! Adam())
     var rng = SplitMix64(seed: 7)
     let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= objective.sampler.minimumTrainingLength }
-    var targets = 0, batches = 0
+    var targets = 0, batches = 0, tokens = 0.0, pairs = 0.0
     func run() {
         let batchUsers = (0..<128).map { _ in users[rng.nextInt(below: users.count)] }
         let (batch, negatives) = objective.batch(split, users: batchUsers, length: model.maxLength, rng: &rng)
         targets += batch.targets.count
+        for b in 0..<batch.batchSize {
+            let n = Double(batch.inputs.ids[(b * batch.length)..<((b + 1) * batch.length)].filter { $0 != 0 }.count)
+            tokens += n
+            pairs += n * n
+        }
         batches += 1
         _ = step(batch, negatives: negatives, seed: rng.next())
     }
@@ -93,15 +99,15 @@ func trainStep(_ c: Case) -> Double {
     let real = Double(targets) / Double(batches)
     let s = try! c.config.modelSettings
     let bert = s as? BERT4Rec.Config
-    let gf = stepFlops(l: s.maxLength, d: s.dim, blocks: bert?.blocks ?? (s as! SASRec.Config).blocks,
-                       hidden: bert?.intermediate ?? s.dim, outputProjection: bert != nil, batch: 128, real: real, scored: scored,
-                       head: bert != nil) / median(t) / 1e9
+    let gf = stepFlops(tokens: tokens / Double(batches), pairs: pairs / Double(batches), d: s.dim,
+                       blocks: bert?.blocks ?? (s as! SASRec.Config).blocks, hidden: bert?.intermediate ?? s.dim,
+                       outputProjection: bert != nil, real: real, scored: scored, head: bert != nil) / median(t) / 1e9
     var line = "\(c.name): \(fmt(median(t) * 1e3)) ms per step (min \(fmt(t.first! * 1e3)), max \(fmt(t.last! * 1e3))); "
         + "\(fmt(gf)) GF/s = \(fmt(100 * gf / ceiling))% of the sgemm ceiling"
     if let p = c.pytorch { line += "; PyTorch \(fmt(p * 1e3)) ms → \(fmt(p / median(t), 2))× faster" }
     if let target = c.target { line += " (target ≤ \(fmt(target * 1e3)) ms: \(median(t) <= target ? "met" : "MISSED"))" }
     print(line)
-    print("    \(fmt(real, 0)) of \(128 * s.maxLength) positions are targets per batch on average; "
+    print("    \(fmt(real, 0)) of \(128 * s.maxLength) positions are targets and \(fmt(tokens / Double(batches), 0)) are real per batch on average; "
           + "peak RSS during the steps \(fmt(Double(peak) / 1e9, 2)) GB (resident before \(fmt(Double(before) / 1e9, 2)) GB)")
     return median(t)
 }

@@ -34,6 +34,26 @@ import Testing
         #expect(r.means["ndcg@10"]! > pop.means["ndcg@10"]!)
     }
 
+    /// The position before a short sequence's first item is a training position (its label is the
+    /// first item): as in the padded form and the port, its hidden state is finalNorm(0) = β and
+    /// β's gradient includes it.
+    @Test func paddedPositionsOutputTheFinalNormBiasAndTrainIt() throws {
+        let model = try SASRec(vocabularySize: 30, config: .init(maxLength: 6, dim: 8, blocks: 1, heads: 2, dropout: 0))
+        var rng = SplitMix64(seed: 9)
+        model.finalNorm.beta.value = Tensor.randomNormal([8], rng: &rng)
+        let ids = IDTensor(shape: [1, 6], [0, 0, 3, 4, 5, 6])
+        var ctx = ForwardContext.inference
+        let out = model.encode(ids, &ctx)
+        for row in 0..<2 {
+            #expect(out.slice(axis: 1, row..<(row + 1)).reshaped([8]).scalars == model.finalNorm.beta.value.scalars)
+        }
+        valueAndGradient {
+            var c = ForwardContext.inference
+            return model.encode(ids, &c).slice(axis: 1, 0..<1).sum()
+        }
+        #expect(model.finalNorm.beta.grad?.scalars == [Float](repeating: 1, count: 8))
+    }
+
     @Test func lastPositionOutputIgnoresTheAmountOfLeftPadding() throws {
         let model = try SASRec(vocabularySize: 30, config: .init(maxLength: 12, dim: 16, blocks: 2, heads: 2, dropout: 0.3))
         var ctx = ForwardContext.inference

@@ -140,12 +140,14 @@ public final class SASRec: SequentialModel {
         let l = ids.shape[1]
         require(l <= config.maxLength, "SASRec: sequence length \(l) exceeds maxLength \(config.maxLength)")
         // Only the real positions are computed: the padded form zeroes padded positions and masks
-        // them as keys, so they never reach a real one. Padded rows of the output are zeros.
+        // them as keys, so they never reach a real one. A padded row's output is finalNorm(0) = β,
+        // as in the padded form and the port, where the position before a short sequence's first
+        // item is trained to predict it (the shifted sampler keeps that label).
         let packed = PackedSequences(ids: ids)
         let pos = packed.positions(offset: config.maxLength - l)   // 0…L−1 left to right, rightmost = most recent
         var x = embeddingDropout(items(packed.pack(ids)) + positions(pos), &context)
         for block in blocks { x = block(x, sequences: packed, causal: true, &context) }
-        return packed.unpack(finalNorm(x))
+        return packed.unpack(finalNorm(x), fill: finalNorm(Tensor.zeros([1, config.dim])))
     }
 }
 

@@ -124,6 +124,7 @@ struct AttentionPlan: @unchecked Sendable {
         }
         weightStart = starts
         weightCount = total
+        require(!causal || zip(nq, nk).allSatisfy { $0 <= $1 }, "attention: causal blocks need at least as many keys as queries")
         self.scale = scale
         self.causal = causal
         self.mask = mask

@@ -70,12 +70,14 @@ public struct PackedSequences: Sendable {
         IDTensor(shape: [count], ids: columns.map { $0 + Int32(offset) })
     }
 
-    /// `[T, d]` packed rows back to `[B, L, d]`, with zeros at padding (differentiable).
-    public func unpack(_ x: Tensor) -> Tensor {
+    /// `[T, d]` packed rows back to `[B, L, d]`, with `fill` (`[1, d]`, zeros when nil) at every
+    /// padded position (differentiable in both).
+    public func unpack(_ x: Tensor, fill: Tensor? = nil) -> Tensor {
         require(x.rank == 2 && x.shape[0] == count, "PackedSequences.unpack: needs [\(count), d], got \(x.shape)")
         let d = x.shape[1]
-        let withZero = Tensor.concat([x, Tensor.zeros([1, d])], axis: 0)
-        return withZero.gatherRows(unpackRows).reshaped([batch, length, d])
+        require(fill == nil || fill!.shape == Shape([1, d]), "PackedSequences.unpack: fill must be [1, \(d)], got \(fill!.shape)")
+        let withFill = Tensor.concat([x, fill ?? Tensor.zeros([1, d])], axis: 0)
+        return withFill.gatherRows(unpackRows).reshaped([batch, length, d])
     }
 
     /// Contiguous ranges of sequences with about equal attention work (Σ length²) each, one per

@@ -35,11 +35,14 @@ struct CellRunner {
     /// The resolved configuration of a cell (what its key hashes).
     func resolvedConfig(_ cell: Cell) throws -> JSONValue { try kind.resolve(self, cell) }
 
-    /// The content-hash key of a cell (its cache file name and run directory).
+    /// The content-hash key of a cell (its cache file name and run directory). The spec's sampled
+    /// evaluation protocol changes what a cell computes, so it is hashed too (only when set: keys of
+    /// specs without it are unchanged).
     func key(_ cell: Cell, config: JSONValue) throws -> String {
         let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
+        let sampled = spec.sampledEvaluation.map { [Data("sampled \($0.negatives) \($0.seed)".utf8)] } ?? []
         return contentHash([Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
-                            Data(CellResult.codeVersion.utf8)])
+                            Data(CellResult.codeVersion.utf8)] + sampled)
     }
 
     func compute(_ cell: Cell, key: String, config: JSONValue) throws -> CellResult {

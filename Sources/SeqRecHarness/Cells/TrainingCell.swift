@@ -25,12 +25,7 @@ enum TrainingCell {
     /// strictly (a typo fails before anything runs; a section naming another component starts
     /// from that component's defaults).
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
-        let sampled: JSONValue = try runner.spec.sampledEvaluation.map { try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode($0)) } ?? .null
-        if let g = cell.row.group {
-            var o: [String: JSONValue] = ["baseline": .string(g), "seed": .number(Double(cell.seed))]
-            if sampled != .null { o["sampledEvaluation"] = sampled }
-            return .object(o)
-        }
+        if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
         var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
         let source = "\(runner.spec.id) row \(cell.row.id)"
         if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
@@ -38,12 +33,7 @@ enum TrainingCell {
         let seed = JSONValue.number(Double(cell.seed))
         config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
                                       source: source, over: config)
-        let resolved = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
-        // The sampled protocol changes what a cell computes, so it is part of its key (absent
-        // when off, so keys of specs without it are unchanged).
-        guard sampled != .null, case .object(var o) = resolved else { return resolved }
-        o["sampledEvaluation"] = sampled
-        return .object(o)
+        return try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(config))
     }
 
     static func compute(_ runner: CellRunner, _ cell: Cell, _ config: JSONValue, _ key: String) throws -> CellOutput {
@@ -61,9 +51,7 @@ enum TrainingCell {
             out.perUser = evaluation.perCase
             out.evaluationProtocol = evaluation.protocolDescription
         } else {
-            var runJSON = config
-            if case .object(var o) = config { o.removeValue(forKey: "sampledEvaluation"); runJSON = .object(o) }
-            let run = try JSONDecoder().decode(RunConfig.self, from: runJSON.canonical)
+            let run = try JSONDecoder().decode(RunConfig.self, from: config.canonical)
             let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name,
                                        directory: runner.runsDirectory + "/" + key,
                                        sampledEvaluation: runner.spec.sampledEvaluation)

@@ -137,7 +137,7 @@ struct AttentionPlan: @unchecked Sendable {
     }
 
     /// Runs `body(sequence)` over every sequence, the balanced ranges in parallel, with a scratch
-    /// buffer of `scratchPerWeight` × the largest block per task.
+    /// buffer of `blocks` × the largest block's weights per task.
     private func forEachSequence(scratch blocks: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
         let largest = zip(nq, nk).map { $0 * $1 }.max() ?? 0
         Parallel.for(ranges.count, grain: 1) { r in

@@ -89,17 +89,16 @@ extension Tensor {
                     }
                     m = mp + off
                 }
-                Tensor.softmaxRow(xo, oo, n, mask: m, log: log)
+                if log { Tensor.logSoftmaxRow(xo, oo, n, mask: m) } else { seqrec_softmax_row(xo, oo, n, m) }   // C, AVX2 clone
             }
         }
     }
 
-    /// Softmax (or log-softmax) of one row `xo[0..<n]` into `oo` (may alias `xo` for softmax),
-    /// entries where `m` is 0 excluded; shared by `softmax`, `logSoftmax` and fused attention.
+    /// log-softmax of one row `xo[0..<n]` into `oo`, entries where `m` is 0 excluded (−∞);
+    /// a row with nothing allowed (or all −∞) becomes all −∞. (Softmax rows: `seqrec_softmax_row`.)
     @inline(__always)
-    static func softmaxRow(_ xo: UnsafePointer<Float>, _ oo: UnsafeMutablePointer<Float>, _ n: Int,
-                           mask m: UnsafePointer<Float>?, log: Bool) {
-        if !log { seqrec_softmax_row(xo, oo, n, m); return }   // C, AVX2 clone
+    static func logSoftmaxRow(_ xo: UnsafePointer<Float>, _ oo: UnsafeMutablePointer<Float>, _ n: Int,
+                              mask m: UnsafePointer<Float>?) {
         var mx = -Float.infinity
         if let m {
             for j in 0..<n where m[j] != 0 && xo[j] > mx { mx = xo[j] }
@@ -107,19 +106,12 @@ extension Tensor {
             for j in 0..<n where xo[j] > mx { mx = xo[j] }
         }
         if mx == -.infinity {
-            // Nothing allowed (or all −∞): zeros for softmax, −∞ for log-softmax.
-            for j in 0..<n { oo[j] = log ? -.infinity : 0 }
+            for j in 0..<n { oo[j] = -.infinity }
             return
         }
         expScaled(xo, oo, n, shift: mx, scale: 1)   // vectorised exp
         if let m { for j in 0..<n where m[j] == 0 { oo[j] = 0 } }
-        let sum = rowSum(oo, n)
-        if log {
-            let lse = mx + logf(sum)
-            for j in 0..<n { oo[j] = (m == nil || m![j] != 0) ? xo[j] - lse : -.infinity }
-        } else {
-            let inv = 1 / sum
-            for j in 0..<n { oo[j] *= inv }
-        }
+        let lse = mx + logf(rowSum(oo, n))
+        for j in 0..<n { oo[j] = (m == nil || m![j] != 0) ? xo[j] - lse : -.infinity }
     }
 }

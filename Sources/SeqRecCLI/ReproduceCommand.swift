@@ -27,6 +27,9 @@ public struct ReproduceCommand: ParsableCommand {
 
     @Flag var quiet = false
 
+    @Flag(help: "Exit 0 even when a check of the spec fails at this scale (the table is written either way).")
+    var allowFailedChecks = false
+
     public init() {}
 
     public func validate() throws {
@@ -39,10 +42,22 @@ public struct ReproduceCommand: ParsableCommand {
         s.hasSuffix(".json") ? s : specDirectory + "/" + s + ".json"
     }
 
-    public func run() throws { print(try render(), terminator: "") }
+    public func run() throws {
+        let (text, failed) = try reproduce()
+        print(text, terminator: "")
+        if !failed.isEmpty && !allowFailedChecks {
+            FileHandle.standardError.write(Data(("seqrec reproduce: \(failed.count) check(s) failed at \(scale) scale: "
+                + failed.map(\.description).joined(separator: "; ") + " (--allow-failed-checks to exit 0)\n").utf8))
+            throw ExitCode(1)
+        }
+    }
 
-    public func render() throws -> String {
-        if list { return try listing() }
+    /// The printed output.
+    public func render() throws -> String { try reproduce().text }
+
+    /// The printed output and the checks that apply at this scale and failed.
+    func reproduce() throws -> (text: String, failed: [Report.CheckOutcome]) {
+        if list { return (try listing(), []) }
         let path = specPath(spec!)
         guard FileManager.default.fileExists(atPath: path) else {
             let ids = ((try? FileManager.default.contentsOfDirectory(atPath: specDirectory)) ?? [])
@@ -56,7 +71,7 @@ public struct ReproduceCommand: ParsableCommand {
         var out = outcome.markdown
         out += "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
         for f in outcome.files { out += "  \(f)\n" }
-        return out
+        return (out, outcome.report.failedChecks)
     }
 
     func listing() throws -> String {

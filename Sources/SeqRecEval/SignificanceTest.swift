@@ -97,3 +97,16 @@ public enum SignificanceTest {
 }
 
 import SeqRecCore
+
+/// The standard error of a mean over test users: the sampling error a published value is
+/// judged against (a 512-user test has a larger one than the 6,040-user test of the thesis).
+public enum StandardError {
+    /// Sample standard deviation / √n; 0 for fewer than two values.
+    public static func ofMean(_ values: [Double]) -> Double {
+        let n = Double(values.count)
+        guard n > 1 else { return 0 }
+        let mean = values.reduce(0, +) / n
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        return (variance / n).squareRoot()
+    }
+}

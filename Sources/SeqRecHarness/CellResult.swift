@@ -14,6 +14,8 @@ public struct CellResult: Codable, Sendable {
     public var metrics: [String: Double]
     /// Per test user, for paired significance tests (training cells).
     public var perUser: [String: [Double]]?
+    /// Standard errors of metrics that have no per-user vector here (the best validation NDCG@10).
+    public var standardErrors: [String: Double]?
     public var record: Record
     /// Why the cell has no numbers (e.g. its dataset is absent, or it would not fit in memory).
     public var skipped: String?

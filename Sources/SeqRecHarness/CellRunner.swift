@@ -53,6 +53,7 @@ struct CellRunner {
                                        steps: out.steps, splitProtocol: out.splitProtocol, evaluationProtocol: out.evaluationProtocol,
                                        codeVersion: CellResult.codeVersion, finished: ISO8601DateFormatter().string(from: Date()))
         return CellResult(key: key, row: cell.row.id, dataset: cell.dataset?.name ?? "", seed: cell.seed, items: cell.items,
-                          metrics: out.metrics, perUser: out.perUser, record: record, skipped: out.skipped)
+                          metrics: out.metrics, perUser: out.perUser, standardErrors: out.standardErrors, record: record,
+                          skipped: out.skipped)
     }
 }

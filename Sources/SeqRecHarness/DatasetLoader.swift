@@ -17,10 +17,26 @@ final class DatasetLoader {
         var source: DatasetSource
         if let s = ref.synthetic {
             var g = SyntheticDataset()
-            if let v = s["users"] { g.users = Int(v) }
-            if let v = s["items"] { g.items = Int(v) }
+            let keys = ["users", "items", "meanLength", "minLength", "genres", "popularityExponent", "followProbability", "successors", "seed"]
+            for k in s.keys.sorted() where !keys.contains(k) {
+                throw SpecError(file: ref.name, ConfigError.unknownKey(section: "datasets.\(ref.name).synthetic", key: k, valid: keys).description)
+            }
+            func integer(_ k: String) throws -> Int? {
+                guard let v = s[k] else { return nil }
+                guard v == v.rounded(), v >= 0, v < 1e12 else {
+                    throw SpecError(file: ref.name, ConfigError.invalidValue(key: "datasets.\(ref.name).synthetic.\(k)", message: "must be a whole number ≥ 0").description)
+                }
+                return Int(v)
+            }
+            if let v = try integer("users") { g.users = v }
+            if let v = try integer("items") { g.items = v }
             if let v = s["meanLength"] { g.meanLength = v }
-            if let v = s["seed"] { g.seed = UInt64(v) }
+            if let v = try integer("minLength") { g.minLength = v }
+            if let v = try integer("genres") { g.genres = v }
+            if let v = s["popularityExponent"] { g.popularityExponent = v }
+            if let v = s["followProbability"] { g.followProbability = v }
+            if let v = try integer("successors") { g.successors = v }
+            if let v = try integer("seed") { g.seed = UInt64(v) }
             source = DatasetSource(origin: .synthetic(g), name: label)
         } else {
             guard let path = ref.path else { throw SpecError(file: ref.name, "dataset needs `path` or `synthetic`") }

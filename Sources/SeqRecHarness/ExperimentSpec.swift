@@ -49,6 +49,13 @@ public struct ExperimentSpec: Codable, Sendable {
         public var dataset: String?
         /// Run-config overrides laid over every row at this scale.
         public var config: JSONValue?
+        /// Run-config overrides for single rows at this scale, keyed by row id (a grid row's base
+        /// id covers all its expansions), laid over `config` — e.g. fewer negatives for gSASRec on
+        /// a small smoke catalogue, where the other rows keep theirs.
+        public var rowConfig: [String: JSONValue]?
+        /// The grid at this scale instead of the spec's (e.g. a coarser negatives × t grid for a
+        /// quick smoke run); checks that apply here must name rows of this grid.
+        public var grid: [GridAxis]?
         public var expectedMinutes: Double?
         public var seeds: [UInt64]?
         /// Scoring: catalogue sizes and queries per size.
@@ -79,16 +86,38 @@ public struct ExperimentSpec: Codable, Sendable {
         public var values: [JSONValue]
     }
 
+    /// A published value and how ours is judged against it (`VerdictRule`).
     public struct Published: Codable, Sendable {
         public var row: String
         public var metric: String
         public var value: Double
+        /// Where the value is printed (table, row, column or the sentence); required, non-empty.
         public var source: String
-        /// Relative tolerance of the verdict (default 0.05: the thesis's ±5 %).
+        /// `se`, `relative`, `exact`, `absolute` or `reference` (see `VerdictRule`); default `se`
+        /// for metrics with a standard error, else `relative` (`absolute` when `absoluteTolerance` is set).
+        public var rule: String?
+        /// Relative tolerance of the `relative` rule (default 0.05: the thesis's ±5 %).
         public var tolerance: Double?
-        /// An absolute tolerance instead (for published zeros, e.g. a 0.00 % long tail).
+        /// The `absolute` rule's tolerance.
         public var absoluteTolerance: Double?
+        /// The value as printed in the source (`"2.44 GB"`, `"0.040%"`): shown in the table, and
+        /// its digits after the decimal point are the precision ours is rounded to.
+        public var printed: String?
+        /// Ours is multiplied by this before comparing (units, e.g. 1/1024 for MB → GB).
+        public var factor: Double?
+        /// A footnote under the table (why the value is not comparable, or a caveat).
+        public var note: String?
+        /// The dataset the value was published for (default: whichever real dataset the row uses;
+        /// never shown beside results on synthetic data).
         public var dataset: String?
+
+        public init(row: String, metric: String, value: Double, source: String, rule: String? = nil,
+                    tolerance: Double? = nil, absoluteTolerance: Double? = nil, printed: String? = nil,
+                    factor: Double? = nil, note: String? = nil, dataset: String? = nil) {
+            self.row = row; self.metric = metric; self.value = value; self.source = source; self.rule = rule
+            self.tolerance = tolerance; self.absoluteTolerance = absoluteTolerance; self.printed = printed
+            self.factor = factor; self.note = note; self.dataset = dataset
+        }
     }
 
     public struct Check: Codable, Sendable {
@@ -101,6 +130,9 @@ public struct ExperimentSpec: Codable, Sendable {
         /// Also require the paired t-test to be significant (Bonferroni-corrected).
         public var significant: Bool?
         public var description: String?
+        /// Scales at which the check applies (default: all). A claim about one real dataset (e.g.
+        /// Beauty's MF-BPR beating BERT4Rec) does not apply to the synthetic data of smoke scale.
+        public var scales: [String]?
     }
 
     public struct Figure: Codable, Sendable {
@@ -149,17 +181,42 @@ public struct ExperimentSpec: Codable, Sendable {
         for s in scales.keys where !Self.scaleNames.contains(s) {
             throw ConfigError.unknownComponent(family: "scale", id: s, valid: Self.scaleNames)
         }
-        let rowIDs = expandedRows().map(\.id)
+        var rowIDs: [String] = []   // every scale's rows, in spec order
+        for id in ([nil] + scales.keys.sorted().map { Optional($0) }).flatMap({ expandedRows(scale: $0).map(\.id) }) where !rowIDs.contains(id) {
+            rowIDs.append(id)
+        }
         let datasetNames = (datasets ?? []).map(\.name)
-        for p in published ?? [] where !rowIDs.contains(String(p.row.split(separator: "@").first ?? "")) {
-            throw ConfigError.unknownComponent(family: "row (published value)", id: p.row, valid: rowIDs)
+        for (i, p) in (published ?? []).enumerated() {
+            if !rowIDs.contains(String(p.row.split(separator: "@").first ?? "")) {
+                throw ConfigError.unknownComponent(family: "row (published value)", id: p.row, valid: rowIDs)
+            }
+            try VerdictRule.validate(p, at: "published[\(i)]", hasStandardError: cellKind.hasStandardError(p.metric))
+            if let d = p.dataset, !datasetNames.contains(d) {
+                throw ConfigError.unknownComponent(family: "dataset (published[\(i)].dataset)", id: d, valid: datasetNames)
+            }
         }
         for c in checks ?? [] {
             guard ["greater", "increasing"].contains(c.kind) else {
                 throw ConfigError.unknownComponent(family: "check kind", id: c.kind, valid: ["greater", "increasing"])
             }
+            for s in c.scales ?? [] where !Self.scaleNames.contains(s) {
+                throw ConfigError.unknownComponent(family: "scale (check)", id: s, valid: Self.scaleNames)
+            }
             for r in [c.row, c.than].compactMap({ $0 }) + (c.rows ?? []) where !rowIDs.contains(String(r.split(separator: "@").first ?? "")) {
                 throw ConfigError.unknownComponent(family: "row (check)", id: r, valid: rowIDs)
+            }
+            // A check must name rows that exist at every scale it applies to.
+            for s in (c.scales ?? scales.keys.sorted()) where scales[s] != nil {
+                let here = expandedRows(scale: s).map(\.id)
+                for r in [c.row, c.than].compactMap({ $0 }) + (c.rows ?? []) where !here.contains(String(r.split(separator: "@").first ?? "")) {
+                    throw ConfigError.invalidValue(key: "checks (\(c.description ?? c.metric))",
+                                                   message: "row `\(r)` does not exist at \(s) scale (its grid); restrict the check with `scales`")
+                }
+            }
+        }
+        for (name, scale) in scales.sorted(by: { $0.key < $1.key }) {
+            for id in (scale.rowConfig ?? [:]).keys.sorted() where !rowIDs.contains(id) && !rows.contains(where: { $0.id == id }) {
+                throw ConfigError.unknownComponent(family: "row (scales.\(name).rowConfig)", id: id, valid: rows.map(\.id))
             }
         }
         for name in rows.compactMap(\.dataset) + scales.values.compactMap(\.dataset) where !datasetNames.contains(name) {
@@ -171,8 +228,10 @@ public struct ExperimentSpec: Codable, Sendable {
         }
     }
 
-    /// The rows, each expanded over the grid (ids `row/k=v/…`, configs with the grid values).
-    public func expandedRows() -> [Row] {
+    /// The rows, each expanded over the grid (ids `row/k=v/…`, configs with the grid values);
+    /// at a scale with a grid of its own, over that one.
+    public func expandedRows(scale: String? = nil) -> [Row] {
+        let grid = scale.flatMap { scales[$0]?.grid } ?? self.grid
         guard let grid, !grid.isEmpty else { return rows }
         var out = rows
         for axis in grid {

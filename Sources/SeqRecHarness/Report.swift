@@ -14,6 +14,8 @@ public struct Report: Codable, Sendable {
     public var checks: [CheckOutcome]
     /// True when published values are compared at this scale (full scale, or a spec's choice).
     public var compared: Bool
+    /// Footnotes of published values (`Stat.note` numbers them from 1).
+    public var notes: [String] = []
 
     public struct RowOutcome: Codable, Sendable {
         public var id: String
@@ -26,23 +28,40 @@ public struct Report: Codable, Sendable {
 
     public struct Stat: Codable, Sendable {
         public var mean: Double
+        /// Sample standard deviation over seeds.
         public var sd: Double
+        /// Seeds.
         public var n: Int
+        /// Standard error of the mean over test users (per-user values averaged over seeds).
+        public var standardError: Double?
         /// Significantly different from the best row on this metric (paired t-test, Bonferroni).
         public var significant: Bool?
         public var published: Double?
+        /// The published value as printed in its source (`2.44 GB`).
+        public var publishedText: String?
         public var publishedSource: String?
+        /// The `VerdictRule` used.
+        public var rule: String?
         public var tolerance: Double?
+        /// (ours × factor − published) / published, in %.
         public var deltaPercent: Double?
-        /// `within ±5%`, `outside ±5%`, or `reference only (reduced scale)`.
+        /// `within 2 SE (±0.0183)`, `outside ±5%`, `reference`, or `reference only (reduced scale)`.
         public var verdict: String?
+        /// Number of the footnote in `Report.notes`.
+        public var note: Int?
     }
 
     public struct CheckOutcome: Codable, Sendable {
         public var description: String
+        /// Meaningful only where `applicable`.
         public var passed: Bool
         public var detail: String
+        /// False at a scale the check does not apply to (its `scales`).
+        public var applicable: Bool = true
     }
+
+    /// Checks that apply at this scale and failed.
+    public var failedChecks: [CheckOutcome] { checks.filter { $0.applicable && !$0.passed } }
 }
 
 extension Report {

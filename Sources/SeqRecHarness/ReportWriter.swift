@@ -24,6 +24,12 @@ struct ReportWriter {
         return files
     }
 
+    /// ¹ ² ³ … for footnotes 1–9, [n] beyond.
+    static func footnoteMark(_ n: Int) -> String {
+        let marks = ["¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        return n >= 1 && n <= 9 ? marks[n - 1] : "[\(n)]"
+    }
+
     static func number(_ v: Double) -> String {
         let a: Double = Swift.abs(v)
         if v == v.rounded() && a >= 1 && a < 1e12 { return String(format: "%.0f", v) }
@@ -36,8 +42,16 @@ struct ReportWriter {
         var s = "# \(report.title)\n\n"
         s += "Spec `\(spec.id)` at **\(report.scale)** scale (\(report.scaleDescription)); machine: \(report.machine).\n"
         s += "Published values: \(report.source). "
-        s += report.compared ? "Verdict: within the tolerance (±5 % unless stated) of the published value.\n"
+        s += report.compared
+            ? "Verdict (✓/✗): within two standard errors of ours for ranking metrics (± = standard error over the test users), "
+                + "within the stated tolerance or exact at the printed precision for deterministic ones.\n"
             : "At this scale the published values are shown for reference; the checks below decide.\n"
+        if report.rows.contains(where: { $0.metrics.values.contains { $0.standardError != nil } }) && !report.compared {
+            s += "± = standard error over the test users.\n"
+        }
+        if report.rows.contains(where: { r in r.metrics.values.contains { $0.published != nil } }) == false && (spec.published ?? []).isEmpty == false {
+            s += "No published value is shown: the data at this scale is not the data they were published for.\n"
+        }
         if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { s += "† = significantly different from the best row on that metric (paired t-test, Bonferroni).\n" }
         s += "\n| Row | Dataset |" + spec.metrics.map { " \($0) |" }.joined() + "\n"
         s += "| --- | --- |" + spec.metrics.map { _ in " --- |" }.joined() + "\n"
@@ -47,38 +61,43 @@ struct ReportWriter {
             for m in spec.metrics {
                 guard let st = r.metrics[m] else { s += " – |"; continue }
                 var cell: String = Self.number(st.mean)
-                if st.n > 1 { cell += " ± " + Self.number(st.sd) }
+                if let se = st.standardError { cell += " ± " + Self.number(se) } else if st.n > 1 { cell += " (sd " + Self.number(st.sd) + ")" }
                 if st.significant == true { cell += "†" }
                 if let p = st.published {
                     let delta: Double = st.deltaPercent ?? 0
-                    if delta.isNaN {
-                        cell += " (pub " + Self.number(p) + ", Δ " + String(format: "%+.4g", st.mean - p)
-                    } else {
-                        cell += " (pub " + Self.number(p) + String(format: ", Δ %+.1f%%", delta)
-                    }
-                    let within: Bool = (st.verdict ?? "").hasPrefix("within")
-                    if report.compared { cell += within ? " ✓)" : " ✗)" } else { cell += ")" }
+                    cell += " (pub " + (st.publishedText ?? Self.number(p))
+                    cell += delta.isNaN ? ", Δ " + String(format: "%+.4g", st.mean - p) : String(format: ", Δ %+.1f%%", delta)
+                    if let n = st.note { cell += Self.footnoteMark(n) }
+                    let verdict = st.verdict ?? ""
+                    if report.compared && verdict.hasPrefix("within") { cell += " ✓" }
+                    if report.compared && verdict.hasPrefix("outside") { cell += " ✗" }
+                    cell += ")"
                 }
                 s += " \(cell) |"
             }
             s += "\n"
         }
+        if !report.notes.isEmpty {
+            s += "\n" + report.notes.enumerated().map { Self.footnoteMark($0.offset + 1) + " " + $0.element }.joined(separator: "\n") + "\n"
+        }
         if !report.checks.isEmpty {
             s += "\n## Checks\n\n"
-            for c in report.checks { s += "- \(c.passed ? "✓" : "✗") \(c.description): \(c.detail)\n" }
+            for c in report.checks {
+                s += "- \(!c.applicable ? "–" : c.passed ? "✓" : "✗") \(c.description): \(c.detail)\n"
+            }
         }
         return s
     }
 
     func csv() -> String {
-        var s = "row,label,dataset,items,metric,mean,sd,n,significant,published,delta_percent,verdict,source\n"
+        var s = "row,label,dataset,items,metric,mean,sd,n,standard_error,significant,published,delta_percent,verdict,source\n"
         func q(_ t: String) -> String { t.contains(",") || t.contains("\"") ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t }
         for r in report.rows {
             for m in spec.metrics {
                 guard let st = r.metrics[m] else { continue }
                 var fields: [String] = [r.id, r.label, r.dataset]
                 fields.append(r.items.map { String($0) } ?? "")
-                fields += [m, String(st.mean), String(st.sd), String(st.n)]
+                fields += [m, String(st.mean), String(st.sd), String(st.n), st.standardError.map { String($0) } ?? ""]
                 fields.append(st.significant.map { String($0) } ?? "")
                 fields.append(st.published.map { String($0) } ?? "")
                 fields.append(st.deltaPercent.map { String(format: "%.3f", $0) } ?? "")

@@ -45,9 +45,9 @@ public struct Reproduction {
         let runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
                                 runsDirectory: outputDirectory + "/runs", environment: environment, log: log)
         let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let rows = spec.expandedRows().filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
+        let rows = spec.expandedRows(scale: scaleName).filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
         if let only, rows.isEmpty {
-            throw ConfigError.unknownComponent(family: "row", id: only.joined(separator: ","), valid: spec.expandedRows().map(\.id))
+            throw ConfigError.unknownComponent(family: "row", id: only.joined(separator: ","), valid: spec.expandedRows(scale: scaleName).map(\.id))
         }
         let seeds = scale.seeds ?? spec.seeds ?? [42]
         let kind = runner.kind
@@ -115,41 +115,66 @@ public struct Reproduction {
             let names = Set(usable.flatMap(\.metrics.keys))
             for m in names { metrics[m] = Report.stat(usable.compactMap { $0.metrics[m] }) }
             let id = items.map { "\(rowID)@\($0)" } ?? rowID
-            // Per-user vectors averaged over seeds, for the paired tests.
+            // Per-user vectors averaged over seeds, for the paired tests and the standard errors.
             if let first = usable.first?.perUser {
                 var avg: [String: [Double]] = [:]
                 for (m, v) in first {
                     let all = usable.compactMap { $0.perUser?[m] }.filter { $0.count == v.count }
                     avg[m] = (0..<v.count).map { i in all.map { $0[i] }.reduce(0, +) / Double(all.count) }
+                    metrics[m]?.standardError = StandardError.ofMean(avg[m]!)
                 }
                 perUser[id] = avg
+            }
+            // Standard errors recorded by the cells (the mean of n seeds: √Σse² / n).
+            for m in Set(usable.flatMap { ($0.standardErrors ?? [:]).keys }) {
+                let se = usable.compactMap { $0.standardErrors?[m] }
+                if se.count == usable.count { metrics[m]?.standardError = se.map { $0 * $0 }.reduce(0, +).squareRoot() / Double(se.count) }
             }
             outcomes.append(Report.RowOutcome(id: id, label: row.label ?? row.id, dataset: mine.first?.dataset ?? "",
                                               items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil))
         }
         if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }
+        // Published values: beside a row only where the data matches (never on synthetic data).
+        let kind = try? CellKinds.registry.entry(spec.kind)
+        let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var notes: [String] = []
         for p in spec.published ?? [] {
             guard let i = outcomes.firstIndex(where: { $0.id == p.row }), var s = outcomes[i].metrics[p.metric] else { continue }
-            let tol = p.tolerance ?? 0.05
-            var (delta, ok) = Report.verdict(ours: s.mean, published: p.value, tolerance: tol)
-            var band = "±" + String(format: "%g", tol * 100) + "%"
-            if let abs = p.absoluteTolerance {
-                ok = Swift.abs(s.mean - p.value) <= abs + 1e-12
-                band = "±" + String(format: "%g", abs)
-                if p.value == 0 { delta = .nan }   // no relative difference from zero; shown absolute
-            }
+            let dataset = outcomes[i].dataset
+            if datasets[dataset]?.synthetic != nil { continue }
+            if let d = p.dataset, d != dataset { continue }
+            let hasSE = kind?.hasStandardError(p.metric) ?? false
+            let rule = VerdictRule.of(p, hasStandardError: hasSE)
+            let x = s.mean * (p.factor ?? 1)
             s.published = p.value
+            s.publishedText = p.printed
             s.publishedSource = p.source
-            s.tolerance = tol
-            s.deltaPercent = delta
-            s.verdict = compared ? (ok ? "within " + band : "outside " + band) : "reference only (\(scaleName) scale)"
+            s.rule = rule.rawValue
+            s.tolerance = rule == .relative ? (p.tolerance ?? 0.05) : nil
+            s.deltaPercent = p.value == 0 ? .nan : 100 * (x - p.value) / Swift.abs(p.value)
+            if let judged = VerdictRule.judge(p, ours: s.mean, standardError: s.standardError, hasStandardError: hasSE) {
+                s.verdict = compared ? (judged.passed ? "within " : "outside ") + judged.band : "reference only (\(scaleName) scale)"
+            } else {
+                s.verdict = "reference"
+            }
+            if let note = p.note {
+                if let k = notes.firstIndex(of: note) { s.note = k + 1 } else { notes.append(note); s.note = notes.count }
+            }
             outcomes[i].metrics[p.metric] = s
         }
         let specChecks: [ExperimentSpec.Check] = spec.checks ?? []
-        let checks: [Report.CheckOutcome] = specChecks.map { Checks.evaluate($0, outcomes: outcomes, perUser: perUser, checkCount: specChecks.count) }
+        // Bonferroni over the checks that apply at this scale.
+        let applicable = specChecks.filter { $0.scales?.contains(scaleName) ?? true }
+        let checks: [Report.CheckOutcome] = specChecks.map { c in
+            guard c.scales?.contains(scaleName) ?? true else {
+                return .init(description: c.description ?? c.metric, passed: false,
+                             detail: "applies at \(c.scales!.joined(separator: ", ")) scale", applicable: false)
+            }
+            return Checks.evaluate(c, outcomes: outcomes, perUser: perUser, checkCount: applicable.count)
+        }
         return Report(spec: spec.id, title: spec.title, source: spec.source, scale: scaleName, scaleDescription: scale.description,
                       machine: environment.machine + ", \(environment.threads) threads", rows: outcomes,
-                      checks: checks, compared: compared)
+                      checks: checks, compared: compared, notes: notes)
     }
 }
 
@@ -158,6 +183,16 @@ enum Checks {
     static func evaluate(_ c: ExperimentSpec.Check, outcomes: [Report.RowOutcome], perUser: [String: [String: [Double]]],
                          checkCount: Int) -> Report.CheckOutcome {
         func mean(_ id: String) -> Double? { outcomes.first { $0.id == id }?.metrics[c.metric]?.mean }
+        // Rows that were not run (`--only`) or were skipped (dataset files absent) make the check
+        // not applicable rather than failed: nothing was measured that could contradict it.
+        let needed = [c.row, c.than].compactMap { $0 } + (c.rows ?? [])
+        let text0 = c.description ?? c.metric
+        if let missing = needed.first(where: { id in !outcomes.contains { $0.id == id } }) {
+            return .init(description: text0, passed: false, detail: "not run: row \(missing) was not selected", applicable: false)
+        }
+        if let skipped = outcomes.first(where: { needed.contains($0.id) && $0.skipped != nil }) {
+            return .init(description: text0, passed: false, detail: "not run: \(skipped.id) skipped (\(skipped.skipped!))", applicable: false)
+        }
         switch c.kind {
         case "greater":
             let a = c.row ?? "", b = c.than ?? ""

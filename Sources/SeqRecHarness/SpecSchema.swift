@@ -50,17 +50,19 @@ indirect enum SpecSchema {
     ])
     static let scale: SpecSchema = .object(required: ["description"], optional: [
         "dataset": .any, "config": .any, "expectedMinutes": .any, "seeds": .any, "sizes": .any, "queries": .any,
-        "splits": .any, "compare": .any,
+        "splits": .any, "compare": .any, "rowConfig": .map(.any),
+        "grid": .array(.object(required: ["key", "values"])),
     ])
     static let row: SpecSchema = .object(required: ["id"], optional: [
         "label": .any, "preset": .any, "config": .any, "dataset": .any, "items": .any, "method": .any, "splits": .any,
         "group": .any,
     ])
     static let published: SpecSchema = .object(required: ["row", "metric", "value", "source"], optional: [
-        "tolerance": .any, "absoluteTolerance": .any, "dataset": .any,
+        "rule": .any, "tolerance": .any, "absoluteTolerance": .any, "printed": .any, "factor": .any, "note": .any,
+        "dataset": .any,
     ])
     static let check: SpecSchema = .object(required: ["kind", "metric"], optional: [
-        "row": .any, "than": .any, "rows": .any, "significant": .any, "description": .any,
+        "row": .any, "than": .any, "rows": .any, "significant": .any, "description": .any, "scales": .any,
     ])
     static let figure: SpecSchema = .object(required: ["kind", "file"], optional: [
         "x": .any, "y": .any, "series": .any, "metric": .any, "title": .any, "logX": .any, "logY": .any,

@@ -10,6 +10,8 @@ struct CellOutput {
     var splitProtocol: String? = nil
     var evaluationProtocol: String? = nil
     var skipped: String? = nil
+    /// Standard errors of metrics without per-user vectors here (e.g. the best validation NDCG@10).
+    var standardErrors: [String: Double]? = nil
 }
 
 /// A spec kind (`statistics`, `memory`, `training`, `scoring`): how its cells are planned, keyed
@@ -33,6 +35,9 @@ struct CellKind: Registered {
     let resolve: (CellRunner, Cell) throws -> JSONValue
     /// Computes the cell from its resolved config and key (a training cell's run directory).
     let compute: (CellRunner, Cell, JSONValue, String) throws -> CellOutput
+    /// Whether a metric of this kind's cells has a standard error (per-user values), so a
+    /// published value of it is judged within two standard errors (`VerdictRule.se`).
+    var hasStandardError: (String) -> Bool = { _ in false }
 }
 
 enum CellKinds {

@@ -9,7 +9,11 @@ import SeqRecModels
 /// `TrainingRun` in their own run directory with resume, so an interrupted cell continues.
 enum TrainingCell {
     static let kind = CellKind(id: "training", usesDataset: true, scaleChoosesDataset: true, perSeed: true, perSize: false,
-                               pairedSignificance: true, validate: validate, resolve: resolve, compute: compute)
+                               pairedSignificance: true, validate: validate, resolve: resolve, compute: compute,
+                               hasStandardError: { $0 != timeMetric })
+
+    /// Training time in minutes: the one metric of a training cell without per-user values.
+    static let timeMetric = "time (min)"
 
     static func validate(_ spec: ExperimentSpec) throws {
         for r in spec.rows {
@@ -21,7 +25,7 @@ enum TrainingCell {
         }
     }
 
-    /// The row's config over its preset, the scale's over that, then the seed — each laid
+    /// The row's config over its preset, the scale's over that, the scale's for this row, then the seed — each laid
     /// strictly (a typo fails before anything runs; a section naming another component starts
     /// from that component's defaults).
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
@@ -30,6 +34,10 @@ enum TrainingCell {
         let source = "\(runner.spec.id) row \(cell.row.id)"
         if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
         if let c = runner.scale.config { config = try RunConfig.decode(c.canonical, source: source + " (scale)", over: config) }
+        let base = String(cell.row.id.split(separator: "/").first ?? "")
+        if let c = runner.scale.rowConfig?[cell.row.id] ?? runner.scale.rowConfig?[base] {
+            config = try RunConfig.decode(c.canonical, source: source + " (scale rowConfig)", over: config)
+        }
         let seed = JSONValue.number(Double(cell.seed))
         config = try RunConfig.decode(JSONValue.object(["model": .object(["seed": seed]), "training": .object(["seed": seed])]).canonical,
                                       source: source, over: config)
@@ -58,8 +66,9 @@ enum TrainingCell {
             let (result, _) = try training.run(resume: true, progress: { runner.log("    " + $0) })
             out.steps = result.training.steps
             out.metrics = result.test
-            out.metrics["time (min)"] = result.training.seconds / 60
+            out.metrics[timeMetric] = result.training.seconds / 60
             out.metrics["best validation ndcg@10"] = result.training.bestValidationNDCG
+            if let se = result.training.bestValidationStandardError { out.standardErrors = ["best validation ndcg@10": se] }
             out.perUser = result.testPerUser
             out.evaluationProtocol = result.evaluationProtocol
         }

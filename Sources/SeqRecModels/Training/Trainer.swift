@@ -76,7 +76,8 @@ public struct Trainer {
                     lastProgress.reset()
                 }
             }
-            let validation = try evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split)).means
+            let validationResult = try evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
+            let validation = validationResult.means
             let ndcg = validation["ndcg@10"] ?? 0
             state.report.epochs = epoch
             state.report.seconds = startSeconds + session.elapsedSeconds
@@ -88,6 +89,7 @@ public struct Trainer {
             let improved = ndcg > state.report.bestValidationNDCG
             if improved {
                 state.report.bestValidationNDCG = ndcg
+                state.report.bestValidationStandardError = validationResult.perCase["ndcg@10"].map(StandardError.ofMean)
                 state.report.bestEpoch = epoch
                 best = model.parameters.map { $0.value.copied() }
                 state.sinceBest = 0

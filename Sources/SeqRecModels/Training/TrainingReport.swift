@@ -8,6 +8,9 @@ public struct TrainingReport: Sendable, Codable, Equatable {
     public var bestEpoch = 0
     /// −1 until the first validation (NDCG is never negative).
     public var bestValidationNDCG = -1.0
+    /// Standard error of the best validation NDCG@10 over the validation users (sd / √n of the
+    /// per-user values at the best epoch); nil in reports written before it was recorded.
+    public var bestValidationStandardError: Double?
     public var stopReason = StopReason.maxEpochs
     /// Training wall clock so far, over all sessions of a resumed run.
     public var seconds = 0.0

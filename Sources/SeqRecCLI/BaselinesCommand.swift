@@ -23,6 +23,8 @@ public struct BaselinesCommand: ParsableCommand {
     @Flag(help: "Disable the seen-item filter (on by default, for every model).")
     var noFilterSeen = false
 
+    @OptionGroup var metricOptions: MetricOptions
+
     @Option(help: "Also write per-model metric means as JSON here (atomically).")
     var json: String?
 
@@ -32,8 +34,11 @@ public struct BaselinesCommand: ParsableCommand {
 
     public func render() throws -> String {
         let split = try data.split()
-        let evaluator = Evaluator(metrics: [NDCG(k: 10), Recall(k: 1), Recall(k: 10), MRR()], filterSeen: !noFilterSeen)
+        let selection = try metricOptions.selection(split: split, data: data)
+        if selection.calibration { throw ValidationError("--metrics ece: the baselines' scores are not probabilities") }
+        let evaluator = Evaluator(metrics: selection.metrics, filterSeen: !noFilterSeen, sampled: selection.sampling)
         var rows: [(String, [String: Double])] = []
+        var results: [(String, EvaluationResult)] = []
         let models: [(String, () throws -> any ItemScorer)] = [
             ("Popularity", { PopularityRecommender(split: split) }),
             ("MarkovChain(order 50, β 0.6)", { try MarkovChainRecommender(split: split) }),
@@ -42,16 +47,18 @@ public struct BaselinesCommand: ParsableCommand {
         var protocolText = ""
         for (name, make) in models {
             let r = try evaluator.evaluate(split.test, in: split, scorer: make())
-            rows.append((name, r.means))
+            results.append((name, r))
             protocolText = r.protocolDescription
         }
         var out = "dataset: \(data.label) (\(split.dataset.fingerprint)); \(split.test.count) test cases\n"
         out += "protocol: \(protocolText)\n"
         if !split.report.description.isEmpty { out += "split report: \(split.report)\n" }
-        out += "| Model | NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- | --- |\n"
-        for (name, m) in rows {
-            out += "| \(name) | " + ["ndcg@10", "recall@1", "recall@10", "mrr"].map { String(format: "%.4f", m[$0]!) }
-                .joined(separator: " | ") + " |\n"
+        let popularity = results[0].1
+        out += MetricTable.render(names: selection.names, rows: results.map { ($0.0, $0.1, popularity) })
+        for (name, r) in results {
+            var m = r.means
+            for k in selection.normalizedPCOUNT { m["npcount@\(k)"] = r.normalizedPCOUNT(k: k, popularity: popularity) }
+            rows.append((name, m))
         }
         if let json {
             let encoder = JSONEncoder()

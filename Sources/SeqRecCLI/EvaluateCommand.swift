@@ -4,6 +4,8 @@ import SeqRecCore
 import SeqRecData
 import SeqRecEval
 import SeqRecModels
+import SeqRecObjectives
+import SeqRecBaselines
 
 /// `seqrec evaluate`: full-catalogue metrics of a trained checkpoint on a dataset's test (or
 /// validation) cases. The dataset must be the one the model was trained on (same fingerprint).
@@ -26,6 +28,8 @@ public struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Disable the seen-item filter (on by default, for every model).")
     var noFilterSeen = false
 
+    @OptionGroup var metricOptions: MetricOptions
+
     @Option(help: "Also write metrics and per-case vectors as JSON here (atomically).")
     var json: String?
 
@@ -43,9 +47,21 @@ public struct EvaluateCommand: ParsableCommand {
         let ckpt = try ModelCheckpoint.load(path: Self.modelPath(checkpoint))
         let split = try data.split(validationUsers: validationUsers)
         try Self.checkSameData(ckpt, split.dataset, checkpoint: checkpoint)
-        let evaluator = Evaluator(metrics: TrainingRun.testMetrics, filterSeen: !noFilterSeen)
+        let selection = try metricOptions.selection(split: split, data: data)
+        var probability: ProbabilityTransform? = nil
+        if selection.calibration {
+            let loss = try Losses.registry.entry(ckpt.config.loss.id).make(ckpt.config.loss.settings, split.dataset.vocabulary.itemCount)
+            guard let p = loss.probability else {
+                throw ValidationError("--metrics ece: the model was trained with \(ckpt.config.loss.id), whose scores are not probabilities")
+            }
+            probability = p
+        }
+        let evaluator = Evaluator(metrics: selection.metrics, filterSeen: !noFilterSeen, sampled: selection.sampling, probability: probability)
         let chosen = cases == "test" ? split.test : split.validation
         let r = try evaluator.evaluate(chosen, in: split, scorer: ModelScorer(model: ckpt.model, split: split))
+        let popularity = selection.normalizedPCOUNT.isEmpty ? nil
+            : try Evaluator(metrics: selection.metrics.filter { $0 is PCOUNT }, filterSeen: !noFilterSeen)
+                .evaluate(chosen, in: split, scorer: PopularityRecommender(split: split))
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -53,9 +69,12 @@ public struct EvaluateCommand: ParsableCommand {
         }
         var out = "checkpoint: \(checkpoint) (model \(ckpt.config.model.id), objective \(ckpt.config.objective.id), loss \(ckpt.config.loss.summary))\n"
         out += "dataset: \(data.label) (\(split.dataset.fingerprint)); \(chosen.count) \(cases) cases; \(r.protocolDescription)\n"
-        out += "| NDCG@10 | Recall@1 | Recall@10 | MRR |\n| --- | --- | --- | --- |\n"
-        let cells: [String] = ["ndcg@10", "recall@1", "recall@10", "mrr"].map { (m: String) -> String in String(format: "%.4f", r.means[m] ?? .nan) }
-        out += "| " + cells.joined(separator: " | ") + " |\n"
+        out += MetricTable.render(names: selection.names, rows: [("model", r, popularity)])
+        if let c = r.calibration {
+            out += "calibration (\(probability!.rawValue) of the score, top-10, \(c.bins) bins): ECE \(String(format: "%.4f", c.expectedCalibrationError)); "
+                + "K: mean probability → Precision@K " + (0..<Swift.min(10, c.precisionAtK.count)).map {
+                    String(format: "%d: %.3f → %.3f", $0 + 1, c.meanProbabilityAtK[$0], c.precisionAtK[$0]) }.joined(separator: ", ") + "\n"
+        }
         return out
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SeqRecCore
 /// Calibration of predicted probabilities over each user's top list (thesis §5.3).
 ///
@@ -13,7 +14,25 @@ public struct Calibration: Sendable, Codable, Equatable {
     /// K = 1… : mean predicted probability of the top-K.
     public let meanProbabilityAtK: [Double]
 
+    /// With a model's probability transform: σ(score), or the softmax through each case's
+    /// `logNormalizer` (the evaluator computes it when asked for `.softmax`).
+    public init(ranked: [RankedCase], transform: ProbabilityTransform, bins: Int = 10, eceDepth: Int = 10) {
+        switch transform {
+        case .sigmoid:
+            self.init(ranked: ranked, caseProbability: { _, s in 1 / (1 + exp(-Double(s))) }, bins: bins, eceDepth: eceDepth)
+        case .softmax:
+            self.init(ranked: ranked, caseProbability: { c, s in
+                c.logNormalizer.map { exp(Double(s) - Double($0)) } ?? .nan
+            }, bins: bins, eceDepth: eceDepth)
+        }
+    }
+
     public init(ranked: [RankedCase], probability: (Float) -> Double, bins: Int = 10, eceDepth: Int = 10) {
+        self.init(ranked: ranked, caseProbability: { _, s in probability(s) }, bins: bins, eceDepth: eceDepth)
+    }
+
+    /// The probability of a listed item from its case and score.
+    public init(ranked: [RankedCase], caseProbability probability: (RankedCase, Float) -> Double, bins: Int = 10, eceDepth: Int = 10) {
         self.bins = bins
         var count = [Int](repeating: 0, count: bins), pos = [Int](repeating: 0, count: bins)
         var sumP = [Double](repeating: 0, count: bins)
@@ -23,7 +42,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         for c in ranked {
             var hits = 0, psum = 0.0
             for (i, s) in c.top.enumerated() {
-                let p = Swift.min(1, Swift.max(0, probability(s.score)))
+                let p = Swift.min(1, Swift.max(0, probability(c, s.score)))
                 let rel = s.item == c.target && !c.targetFiltered
                 if i < eceDepth {
                     let b = Swift.min(bins - 1, Int(p * Double(bins)))

@@ -1,3 +1,4 @@
+import Foundation
 import SeqRecCore
 import SeqRecData
 
@@ -21,14 +22,15 @@ public struct Evaluator {
     public var maxBufferFloats: Int
     /// Length of the kept top list (at least every metric's depth).
     public var listLength: Int
-    /// Opt-in popularity-sampled evaluation (thesis §3.4.4); its metrics are prefixed `sampled-pop100:`.
+    /// Opt-in popularity-sampled evaluation (thesis §3.4.4); its metrics are prefixed `sampled-popN:` (N negatives).
     public var sampled: PopularitySampling?
-    /// Score → probability (e.g. σ for BCE-trained models); enables calibration figures.
-    public var probability: (@Sendable (Float) -> Double)?
+    /// How scores read as probabilities (the model's loss says: σ for (g)BCE, softmax over the
+    /// catalogue for softmax); enables ECE and the calibration curve (thesis §5.3).
+    public var probability: ProbabilityTransform?
 
     public init(metrics: [any Metric], filterSeen: Bool = true, batchSize: Int = 256,
                 maxBufferFloats: Int = 1 << 25, listLength: Int = 10, sampled: PopularitySampling? = nil,
-                probability: (@Sendable (Float) -> Double)? = nil) {
+                probability: ProbabilityTransform? = nil) {
         self.metrics = metrics
         self.filterSeen = filterSeen
         self.batchSize = batchSize
@@ -81,6 +83,9 @@ public struct Evaluator {
         var greater = 0, ties = 0, candidates = 0
         var nanItem: Int32? = nil
         var sampledScores: [Float]
+        /// Streaming log Σ exp over the catalogue: running maximum and Σ exp(s − maximum).
+        var lseMax: Float = -.infinity
+        var lseSum: Double = 0
     }
 
     private func rankBatch(_ cases: [EvaluationCase], _ split: DatasetSplit, _ scorer: any ItemScorer, _ n: Int,
@@ -94,6 +99,7 @@ public struct Evaluator {
         }
         let blocks = stride(from: 1, through: n, by: block).map { Int32($0)..<Int32(Swift.min(n + 1, $0 + block)) }
         let filter = filterSeen
+        let softmax = probability == .softmax
         // Each row's distinct seen items, built once per batch (not once per block).
         let seenItems: [[Int32]] = cases.map { filter ? Array(Set(split.input($0))) : [] }
         for pass in 0..<(blocks.count == 1 ? 1 : 2) {
@@ -118,6 +124,7 @@ public struct Evaluator {
                                     for i in seenItems[r] { seen[Int(i)] = true }
                                     defer { for i in seenItems[r] { seen[Int(i)] = false } }
                                     if pass == 0 {
+                                        if softmax { Evaluator.accumulateLogSumExp(row, width, &st[r].lseMax, &st[r].lseSum) }
                                         if ids.contains(c.target) { st[r].targetScore = row[Int(c.target - ids.lowerBound)] }
                                         if let neg = negatives?[r] {
                                             for (k, id) in neg.enumerated() where ids.contains(id) && !seen[Int(id)] {
@@ -174,7 +181,8 @@ public struct Evaluator {
             let st = state[r]
             let filtered = seenItems[r].contains(cases[r].target)
             full.append(RankedCase(target: cases[r].target, greater: st.greater, ties: st.ties, targetFiltered: filtered,
-                                   candidates: st.candidates, top: st.selector.sorted(), targetScore: st.targetScore))
+                                   candidates: st.candidates, top: st.selector.sorted(), targetScore: st.targetScore,
+                                   logNormalizer: softmax ? st.lseMax + Float(log(st.lseSum)) : nil))
             if negatives != nil {
                 var g = 0, e = 0
                 for s in st.sampledScores {
@@ -185,6 +193,21 @@ public struct Evaluator {
             }
         }
         return (full, sampled)
+    }
+
+    /// Folds one block of scores into a streaming log Σ exp (max-shifted, so no overflow).
+    static func accumulateLogSumExp(_ row: UnsafePointer<Float>, _ n: Int, _ runningMax: inout Float, _ sum: inout Double) {
+        var m = -Float.infinity
+        for j in 0..<n where row[j] > m { m = row[j] }
+        guard m > -.infinity else { return }
+        var s = 0.0
+        for j in 0..<n { s += Double(exp(row[j] - m)) }
+        if m > runningMax {
+            sum = sum * Double(exp(runningMax - m)) + s
+            runningMax = m
+        } else {
+            sum += s * Double(exp(m - runningMax))
+        }
     }
 
     /// Items scoring above / exactly at `t`, and NaNs, in one branch-free pass with SIMD lanes
@@ -226,10 +249,10 @@ public struct Evaluator {
         for m in metrics { perCase[m.name] = ranked.map(m.value) }
         if sampled != nil {
             for m in metrics where !(m is ILD) && !(m is PCOUNT) {
-                perCase["sampled-pop100:" + m.name] = sampledRanks.map(m.value)
+                perCase["sampled-pop\(sampled!.negatives):" + m.name] = sampledRanks.map(m.value)
             }
         }
-        let calibration = probability.map { Calibration(ranked: ranked, probability: $0) }
+        let calibration = probability.map { Calibration(ranked: ranked, transform: $0) }
         return EvaluationResult(cases: cases, perCase: perCase,
                                 filteredTargets: ranked.filter(\.targetFiltered).count,
                                 protocolDescription: protocolDescription + "; split=" + split.protocolDescription,

@@ -21,9 +21,13 @@ public struct RankedCase: Sendable, Equatable, Codable {
     public let top: [ScoredItem]
     /// Raw score of the target.
     public let targetScore: Float
+    /// log Σ exp(score) over the whole catalogue (unfiltered), when the evaluator was asked for
+    /// softmax probabilities: item probability = exp(score − logNormalizer).
+    public var logNormalizer: Float? = nil
 
     public init(target: Int32, greater: Int, ties: Int, targetFiltered: Bool, candidates: Int, top: [ScoredItem],
-                targetScore: Float) {
+                targetScore: Float, logNormalizer: Float? = nil) {
+        self.logNormalizer = logNormalizer
         self.target = target
         self.greater = greater
         self.ties = ties

@@ -24,6 +24,8 @@ public struct BCELoss: Loss {
 
     public var requirement: LossRequirement { .sampledNegatives(negatives) }
 
+    public var probability: ProbabilityTransform? { .sigmoid }
+
     public func callAsFunction(_ input: LossInput) -> Tensor {
         let (p, n, mask) = input.sampledParts(Self.id)
         let perPosition = ((-p.logSigmoid()) + n.softplus().sum(axis: 1)) / Float(n.shape[1] + 1)

@@ -42,6 +42,8 @@ public struct GBCELoss: Loss {
 
     public var requirement: LossRequirement { .sampledNegatives(negatives) }
 
+    public var probability: ProbabilityTransform? { .sigmoid }
+
     public func callAsFunction(_ input: LossInput) -> Tensor {
         let (p, n, mask) = input.sampledParts(Self.id)
         let perPosition = (p.logSigmoid() * Float(-beta) + n.softplus().sum(axis: 1)) / Float(n.shape[1] + 1)

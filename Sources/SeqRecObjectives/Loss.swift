@@ -25,6 +25,13 @@ public protocol Loss {
     var requirement: LossRequirement { get }
     /// The scalar loss (mean over real targets).
     func callAsFunction(_ input: LossInput) -> Tensor
+    /// How the trained model's scores read as probabilities (calibration, ECE); nil where the
+    /// loss defines none.
+    var probability: ProbabilityTransform? { get }
+}
+
+extension Loss {
+    public var probability: ProbabilityTransform? { nil }
 }
 
 /// A registered loss: its id, its own settings, and how to build it for a catalogue.

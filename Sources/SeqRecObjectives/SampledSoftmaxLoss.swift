@@ -23,6 +23,8 @@ public struct SampledSoftmaxLoss: Loss {
 
     public var requirement: LossRequirement { .sampledNegatives(negatives) }
 
+    public var probability: ProbabilityTransform? { .softmax }
+
     public func callAsFunction(_ input: LossInput) -> Tensor {
         let (p, n, mask) = input.sampledParts(Self.id)
         let all = Tensor.concat([p.reshaped([p.shape[0], 1]), n], axis: 1)   // [N, 1 + k], positive first

@@ -12,6 +12,7 @@ public struct SoftmaxCrossEntropyLoss: Loss {
 
     public init() {}
     public var requirement: LossRequirement { .fullCatalogue }
+    public var probability: ProbabilityTransform? { .softmax }
 
     public func callAsFunction(_ input: LossInput) -> Tensor {
         guard case let .full(logits, targets, ignore) = input else {

@@ -53,6 +53,26 @@ import Testing
         #expect(out.contains("| " + String(format: "%.4f", ndcg) + " |"))
     }
 
+    /// Selected metrics: ECE through the model's own loss (gBCE: σ of the score), ILD from a
+    /// genres file, nPCOUNT against Popularity; a genres file of another dataset is an error.
+    @Test func evaluateComputesSelectedBeyondAccuracyMetrics() throws {
+        let genres = Self.write("genres.tsv", "item\tgenres\n" + (100..<140).map { "\($0)\t\($0 % 2 == 0 ? "A|B" : "C")" }.joined(separator: "\n") + "\n")
+        let out = try EvaluateCommand.parse(["--checkpoint", Self.run, Self.data, "--validation-users", "50",
+                                             "--metrics", "ndcg@10,ild@10,npcount@10,ece", "--genres", genres]).render()
+        #expect(out.contains("| Model | ndcg@10 | ild@10 | npcount@10 | ece |"))
+        #expect(out.contains("calibration (sigmoid of the score, top-10, 10 bins): ECE "))
+        let row = try #require(out.split(separator: "\n").first { $0.hasPrefix("| model |") })
+        let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 5)
+        let ild = try #require(Double(cells[2])), ece = try #require(Double(cells[4]))
+        #expect(ild > 0 && ild <= 1 && ece >= 0 && ece <= 1)
+        let other = Self.write("other-genres.tsv", (1..<40).map { "\($0)\tA" }.joined(separator: "\n") + "\n")
+        do {
+            _ = try EvaluateCommand.parse(["--checkpoint", Self.run, Self.data, "--metrics", "ild@10", "--genres", other]).render()
+            Issue.record("accepted another dataset's genres")
+        } catch { #expect("\(error)".contains("other-genres.tsv") && "\(error)".contains("does not describe this dataset's items")) }
+    }
+
     @Test func evaluateOnOtherDataIsAnError() throws {
         let other = Self.write("other.txt", "a 1\na 2\nb 2\nb 3\nc 1\nc 3\n")
         do {
@@ -92,6 +112,28 @@ import Testing
             try cmd.run()
             Issue.record("accepted an unknown key")
         } catch { #expect("\(error)".contains("unknown key `epochs` in config.training")) }
+    }
+
+    /// `seqrec plot` on the trained run: one SVG per curve, a series per run, the best epoch
+    /// as logged; a malformed log line is an error naming file and line.
+    @Test func plotDrawsLearningCurvesFromTheLog() throws {
+        let out = Self.dir + "/plots"
+        let text = try PlotCommand.parse([Self.run, Self.run + "/log.jsonl", "--labels", "a,b", "--out", out, "--log-y"]).render()
+        let log = try String(contentsOfFile: Self.run + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(text.contains("| a | \(log.count) |") && text.contains("wrote \(out)/learning-ndcg.svg") && text.contains("learning-grad-norm.svg"))
+        for curve in ["ndcg", "grad-norm"] {
+            let svg = try String(contentsOfFile: out + "/learning-\(curve).svg", encoding: .utf8)
+            #expect(svg.components(separatedBy: "<g class=\"series\"").count - 1 == 2 && svg.contains("data-name=\"b\""))
+        }
+        try FileManager.default.createDirectory(atPath: Self.dir + "/broken", withIntermediateDirectories: true)
+        let broken = Self.write("broken/log.jsonl", String(log[0]) + "\n{\"epoch\": 2}\n")
+        do { _ = try PlotCommand.parse([broken, "--out", out]).render(); Issue.record("plotted a broken log") } catch {
+            #expect("\(error)".contains("broken/log.jsonl:2: not an epoch record"))
+        }
+        #expect(throws: (any Error).self) { _ = try PlotCommand.parse([Self.run, "--curves", "ndcg,accuracy"]) }
+        do { _ = try PlotCommand.parse([Self.dir, "--out", out]).render(); Issue.record("plotted a directory without a log") } catch {
+            #expect("\(error)".contains("no log.jsonl"))
+        }
     }
 
     @Test func compareRunsPairedTestsOverTheSameUsers() throws {

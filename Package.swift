@@ -50,7 +50,7 @@ let package = Package(
 
         // Experiment harness: declarative specs, cached resumable cells, tables and SVG figures.
         .target(name: "SeqRecHarness", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecData", "SeqRecEval", "SeqRecBaselines",
-                                                      "SeqRecModels", "SeqRecScoring", "SeqRecCompression"]),
+                                                      "SeqRecModels", "SeqRecObjectives", "SeqRecScoring", "SeqRecCompression"]),
 
         // MARK: - Executables
         .target(name: "SeqRecCLI", dependencies: [

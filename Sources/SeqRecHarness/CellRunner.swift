@@ -27,6 +27,7 @@ struct CellRunner {
     /// Where and how this run computes (captured once per run, recorded in every cell).
     let environment: RunEnvironment
     let scoring = ScoringCell()
+    let pruning = PruningCell()
     let log: (String) -> Void
 
     /// The kind of the spec's cells.
@@ -41,8 +42,12 @@ struct CellRunner {
     func key(_ cell: Cell, config: JSONValue) throws -> String {
         let fingerprint = try cell.dataset.flatMap { try loader.load($0)?.split.dataset.fingerprint.description } ?? "none"
         let sampled = spec.sampledEvaluation.map { [Data("sampled \($0.negatives) \($0.seed)".utf8)] } ?? []
+        // Metrics beyond the recorded ones are part of what a training cell computes (keys of
+        // specs without them are unchanged).
+        let extra = spec.kind == TrainingCell.kind.id && !ExtraMetrics.names(spec).isEmpty
+            ? [Data(("metrics " + ExtraMetrics.names(spec).joined(separator: ",")).utf8)] : []
         return contentHash([Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
-                            Data(CellResult.codeVersion.utf8)] + sampled)
+                            Data(CellResult.codeVersion.utf8)] + sampled + extra)
     }
 
     func compute(_ cell: Cell, key: String, config: JSONValue) throws -> CellResult {

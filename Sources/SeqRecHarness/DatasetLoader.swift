@@ -7,6 +7,7 @@ import SeqRecData
 final class DatasetLoader {
     let root: String
     private var cache: [String: (DatasetSplit, DatasetStatistics)] = [:]
+    private var generators: [String: SyntheticDataset] = [:]
 
     init(root: String) { self.root = root }
 
@@ -38,6 +39,7 @@ final class DatasetLoader {
             if let v = try integer("successors") { g.successors = v }
             if let v = try integer("seed") { g.seed = UInt64(v) }
             source = DatasetSource(origin: .synthetic(g), name: label)
+            generators[ref.name] = g
         } else {
             guard let path = ref.path else { throw SpecError(file: ref.name, "dataset needs `path` or `synthetic`") }
             let full = path.hasPrefix("/") ? path : root + "/" + path
@@ -53,5 +55,31 @@ final class DatasetLoader {
         }
         cache[ref.name] = (split, stats)
         return (split, stats)
+    }
+
+    /// Item genres per internal id for ILD: the generator's for synthetic data, else the
+    /// dataset's `genres` file, else `item_genres.tsv` beside a gsasrec-split; nil if none.
+    func genres(_ ref: ExperimentSpec.DatasetRef) throws -> [[Int]]? {
+        guard let (split, _) = try load(ref) else { return nil }
+        let vocabulary = split.dataset.vocabulary
+        if let g = generators[ref.name] {
+            var out = [[Int]](repeating: [], count: vocabulary.size)
+            for (i, genres) in g.itemGenres().enumerated() {
+                if let id = vocabulary.internalID(String(i + 1)) { out[Int(id)] = genres }
+            }
+            return out
+        }
+        var file = ref.genres.map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
+        if file == nil, ref.format == "gsasrec-split", let path = ref.path {
+            let beside = (path.hasPrefix("/") ? path : root + "/" + path) + "/item_genres.tsv"
+            if FileManager.default.fileExists(atPath: beside) { file = beside }
+        }
+        guard let file else { return nil }
+        let (table, skipped) = try ItemGenres.read(path: file, vocabulary: vocabulary)
+        let matched = table.genres.filter { !$0.isEmpty }.count
+        guard matched > 0, skipped <= matched else {
+            throw SpecError(file: file, "datasets.\(ref.name).genres: \(matched) of its items are in the dataset and \(skipped) are not")
+        }
+        return table.genres
     }
 }

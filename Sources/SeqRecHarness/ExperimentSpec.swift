@@ -24,6 +24,8 @@ public struct ExperimentSpec: Codable, Sendable {
     public var published: [Published]?
     public var checks: [Check]?
     public var figure: Figure?
+    /// Further figures of the same cells (e.g. Fig. 5.9's ECE heatmap beside Fig. 5.5's NDCG@10).
+    public var figures: [Figure]?
     /// Training specs: also rank each test target among popularity-sampled negatives (thesis
     /// §3.4.4), reported as `sampled-pop100:<metric>` beside the full-catalogue metrics.
     public var sampledEvaluation: PopularitySampling?
@@ -41,6 +43,9 @@ public struct ExperimentSpec: Codable, Sendable {
         public var synthetic: [String: Double]?
         public var minUser: Int?
         public var validationUsers: Int?
+        /// Item genres for ILD (`item<TAB>genre|…`, relative to the repository root); default
+        /// `item_genres.tsv` in a gsasrec-split directory, the generator's for synthetic data.
+        public var genres: String?
     }
 
     public struct Scale: Codable, Sendable {
@@ -149,6 +154,8 @@ public struct ExperimentSpec: Codable, Sendable {
         public var logY: Bool?
         public var xLabel: String?
         public var yLabel: String?
+        /// Only these rows (spec row ids; default all) — e.g. one panel per code length.
+        public var rows: [String]?
     }
 
     public static var kinds: [String] { CellKinds.registry.ids }
@@ -214,6 +221,14 @@ public struct ExperimentSpec: Codable, Sendable {
                 }
             }
         }
+        // `sampled-popN:` metrics name the spec's sampled evaluation (N negatives).
+        for m in metrics where m.hasPrefix("sampled-pop") {
+            let n = m.dropFirst(11).prefix { $0.isNumber }
+            guard let s = sampledEvaluation, String(s.negatives) == n else {
+                throw ConfigError.invalidValue(key: "metrics (\(m))", message: sampledEvaluation.map { "the spec's sampledEvaluation draws \($0.negatives) negatives" }
+                                               ?? "needs \"sampledEvaluation\": {\"negatives\": \(n), \"seed\": …}")
+            }
+        }
         for (name, scale) in scales.sorted(by: { $0.key < $1.key }) {
             for id in (scale.rowConfig ?? [:]).keys.sorted() where !rowIDs.contains(id) && !rows.contains(where: { $0.id == id }) {
                 throw ConfigError.unknownComponent(family: "row (scales.\(name).rowConfig)", id: id, valid: rows.map(\.id))
@@ -223,10 +238,18 @@ public struct ExperimentSpec: Codable, Sendable {
             throw ConfigError.unknownComponent(family: "dataset", id: name, valid: datasetNames)
         }
         try cellKind.validate(self)
-        if let f = figure, !["line", "heatmap"].contains(f.kind) {
+        for f in allFigures {
+            for r in f.rows ?? [] where !rows.contains(where: { $0.id == r }) {
+                throw ConfigError.unknownComponent(family: "row (figure \(f.file))", id: r, valid: rows.map(\.id))
+            }
+        }
+        for f in allFigures where !["line", "heatmap"].contains(f.kind) {
             throw ConfigError.unknownComponent(family: "figure kind", id: f.kind, valid: ["line", "heatmap"])
         }
     }
+
+    /// `figure` and `figures`.
+    public var allFigures: [Figure] { [figure].compactMap { $0 } + (figures ?? []) }
 
     /// The rows, each expanded over the grid (ids `row/k=v/…`, configs with the grid values);
     /// at a scale with a grid of its own, over that one.

@@ -20,7 +20,7 @@ struct ReportWriter {
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try put("table.json", e.encode(report))
-        if let f = spec.figure, let svg = figure(f) { try put(f.file, Data(svg.utf8)) }
+        for f in spec.allFigures { if let svg = figure(f) { try put(f.file, Data(svg.utf8)) } }
         return files
     }
 
@@ -111,10 +111,13 @@ struct ReportWriter {
 
     func figure(_ f: ExperimentSpec.Figure) -> String? {
         let metric = f.metric ?? spec.metrics.first ?? ""
+        let rows = report.rows.filter { r in
+            f.rows.map { $0.contains(String(r.id.split(separator: "@").first ?? "")) || $0.contains(String(r.id.split(separator: "/").first ?? "")) } ?? true
+        }
         if f.kind == "line" {
             // Series by row label, x = catalogue size (scoring) or the row's x field.
             var series: [String: [(Double, Double)]] = [:]
-            for r in report.rows {
+            for r in rows {
                 guard let x = r.items.map(Double.init), let y = r.metrics[metric]?.mean else { continue }
                 series[r.label, default: []].append((x, y))
             }
@@ -127,9 +130,9 @@ struct ReportWriter {
         func value(_ id: String, _ key: String) -> String? {
             id.split(separator: "/").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
         }
-        let xs = Self.ordered(report.rows.compactMap { value($0.id, xKey) }), ys = Self.ordered(report.rows.compactMap { value($0.id, yKey) })
+        let xs = Self.ordered(rows.compactMap { value($0.id, xKey) }), ys = Self.ordered(rows.compactMap { value($0.id, yKey) })
         var grid = [[Double?]](repeating: [Double?](repeating: nil, count: xs.count), count: ys.count)
-        for r in report.rows {
+        for r in rows {
             guard let x = value(r.id, xKey), let y = value(r.id, yKey), let v = r.metrics[metric]?.mean,
                   let i = ys.firstIndex(of: y), let j = xs.firstIndex(of: x) else { continue }
             grid[i][j] = v

@@ -61,10 +61,11 @@ public struct Reproduction {
                 cells.append(Cell(row: r, dataset: kind.usesDataset ? ds : nil, seed: seed, items: size))
             } }
         }
-        if kind.perSize {
+        if kind.perSize {   // by size, then in spec order (one size's catalogue is built once)
+            let order = Dictionary(rows.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             cells.sort { (a: Cell, b: Cell) -> Bool in
                 let x: Int = a.items ?? 0, y: Int = b.items ?? 0
-                return x != y ? x < y : a.row.id < b.row.id
+                return x != y ? x < y : order[a.row.id, default: 0] < order[b.row.id, default: 0]
             }
         }
         var results: [CellResult] = []

@@ -39,14 +39,14 @@ indirect enum SpecSchema {
         required: ["id", "title", "kind", "source", "metrics", "scales", "rows"],
         optional: [
             "description": .any, "datasets": .array(dataset), "seeds": .any, "published": .array(published),
-            "checks": .array(check), "grid": .array(.object(required: ["key", "values"])), "figure": figure,
+            "checks": .array(check), "grid": .array(.object(required: ["key", "values"])), "figure": figure, "figures": .array(figure),
             "columns": .any, "sampledEvaluation": .object(required: ["negatives", "seed"]),
         ],
         fields: ["scales": .map(scale), "rows": .array(row), "metrics": .any])
 
     static let dataset: SpecSchema = .object(required: ["name"], optional: [
         "format": .any, "path": .any, "fingerprint": .any, "synthetic": .any, "label": .any, "minUser": .any,
-        "validationUsers": .any,
+        "validationUsers": .any, "genres": .any,
     ])
     static let scale: SpecSchema = .object(required: ["description"], optional: [
         "dataset": .any, "config": .any, "expectedMinutes": .any, "seeds": .any, "sizes": .any, "queries": .any,
@@ -66,6 +66,6 @@ indirect enum SpecSchema {
     ])
     static let figure: SpecSchema = .object(required: ["kind", "file"], optional: [
         "x": .any, "y": .any, "series": .any, "metric": .any, "title": .any, "logX": .any, "logY": .any,
-        "xLabel": .any, "yLabel": .any,
+        "xLabel": .any, "yLabel": .any, "rows": .any,
     ])
 }

@@ -54,6 +54,20 @@ public struct RecJPQPruneScorer: TopKScorer {
         self.postingCodes = postingCodes
     }
 
+    /// The same inverted indexes with another batch size (no rebuild: the arrays are shared).
+    public func withBatchSize(_ batchSize: Int) throws -> RecJPQPruneScorer {
+        try HyperparameterError.checkAtLeast("batchSize", batchSize, 1)
+        return RecJPQPruneScorer(catalogue: catalogue, batchSize: batchSize, start: start, postings: postings, postingCodes: postingCodes)
+    }
+
+    private init(catalogue: PQCatalogue, batchSize: Int, start: [Int], postings: [Int32], postingCodes: [UInt8]) {
+        self.catalogue = catalogue
+        self.batchSize = batchSize
+        self.start = start
+        self.postings = postings
+        self.postingCodes = postingCodes
+    }
+
     public func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem] {
         try topKCountingScored(query, k: k, excluding: excluded).items
     }

@@ -53,7 +53,7 @@ import Testing
         let lines = out.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("dataset: synthetic (2000u-500i-"))
         #expect(lines[1].contains("candidates=full catalogue; seen filter=on"))
-        #expect(lines.contains("| Model | NDCG@10 | Recall@1 | Recall@10 | MRR |"))
+        #expect(lines.contains("| Model | ndcg@10 | recall@1 | recall@10 | mrr |"))
         #expect(lines.contains { $0.hasPrefix("| Popularity | ") } && lines.contains { $0.hasPrefix("| MarkovChain") }
                 && lines.contains { $0.hasPrefix("| MF-BPR(8) | ") })
     }

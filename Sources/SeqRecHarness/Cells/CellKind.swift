@@ -47,5 +47,6 @@ enum CellKinds {
         MemoryCell.kind,
         TrainingCell.kind,
         ScoringCell.kind,
+        PruningCell.kind,
     ])
 }

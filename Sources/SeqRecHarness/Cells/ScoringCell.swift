@@ -8,7 +8,8 @@ import SeqRecScoring
 /// instance lives for one reproduction run and keeps the catalogue of the last size, so the
 /// methods of one size share it.
 final class ScoringCell {
-    private var catalogue: (key: String, value: PQCatalogue)?
+    /// The last two catalogues built (one size's m = 8 and m = 64 rows alternate).
+    private var catalogues: [(key: String, value: PQCatalogue)] = []
 
     static let kind = CellKind(id: "scoring", usesDataset: false, scaleChoosesDataset: false, perSeed: false, perSize: true,
                                pairedSignificance: false, validate: { spec in
@@ -31,11 +32,12 @@ final class ScoringCell {
             return ([:], "dense scoring needs \(items * dim * 4 / 1_000_000_000) GB of embeddings")
         }
         let key = "\(items)-\(splits)-\(seed)"
-        if catalogue?.key != key {
-            catalogue = nil
-            catalogue = (key, try PQCatalogue.random(items: items, splits: splits, dim: dim, seed: seed))
+        if !catalogues.contains(where: { $0.key == key }) {
+            if catalogues.count == 2 { catalogues.removeFirst() }
+            catalogues.removeAll { !$0.key.hasPrefix("\(items)-") }
+            catalogues.append((key, try PQCatalogue.random(items: items, splits: splits, dim: dim, seed: seed)))
         }
-        let c = catalogue!.value
+        let c = catalogues.first { $0.key == key }!.value
         let scorer = try Scorers.registry.entry(method).make(c)
         var rng = SplitMix64(seed: seed ^ 0x5eed)
         let qs = (0..<(queries + 3)).map { _ in (0..<dim).map { _ in rng.nextNormal() } }

@@ -3,6 +3,7 @@ import SeqRecBaselines
 import SeqRecCore
 import SeqRecEval
 import SeqRecModels
+import SeqRecObjectives
 
 /// A trained model (a preset with the row's and the scale's config laid over it, then the seed)
 /// or a baseline (`group`), evaluated on the test cases. Training cells run through
@@ -10,7 +11,7 @@ import SeqRecModels
 enum TrainingCell {
     static let kind = CellKind(id: "training", usesDataset: true, scaleChoosesDataset: true, perSeed: true, perSize: false,
                                pairedSignificance: true, validate: validate, resolve: resolve, compute: compute,
-                               hasStandardError: { $0 != timeMetric })
+                               hasStandardError: { $0 != timeMetric && !ExtraMetrics.isAggregate($0) })
 
     /// Training time in minutes: the one metric of a training cell without per-user values.
     static let timeMetric = "time (min)"
@@ -58,12 +59,18 @@ enum TrainingCell {
             out.metrics = evaluation.means
             out.perUser = evaluation.perCase
             out.evaluationProtocol = evaluation.protocolDescription
+            let extra = ExtraMetrics.names(runner.spec)
+            if !extra.isEmpty {
+                let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: scorer, probability: nil, row: cell.row.id)
+                out.metrics.merge(e.means) { _, b in b }
+                out.perUser?.merge(e.perUser) { _, b in b }
+            }
         } else {
             let run = try JSONDecoder().decode(RunConfig.self, from: config.canonical)
             let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name,
                                        directory: runner.runsDirectory + "/" + key,
                                        sampledEvaluation: runner.spec.sampledEvaluation)
-            let (result, _) = try training.run(resume: true, progress: { runner.log("    " + $0) })
+            let (result, model) = try training.run(resume: true, progress: { runner.log("    " + $0) })
             out.steps = result.training.steps
             out.metrics = result.test
             out.metrics[timeMetric] = result.training.seconds / 60
@@ -71,6 +78,14 @@ enum TrainingCell {
             if let se = result.training.bestValidationStandardError { out.standardErrors = ["best validation ndcg@10": se] }
             out.perUser = result.testPerUser
             out.evaluationProtocol = result.evaluationProtocol
+            let extra = ExtraMetrics.names(runner.spec)
+            if !extra.isEmpty {
+                let loss = try Losses.registry.entry(run.loss.id).make(run.loss.settings, split.dataset.vocabulary.itemCount)
+                let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: ModelScorer(model: model, split: split),
+                                                  probability: loss.probability, row: cell.row.id)
+                out.metrics.merge(e.means) { _, b in b }
+                out.perUser?.merge(e.perUser) { _, b in b }
+            }
         }
         out.splitProtocol = split.protocolDescription
         return out

@@ -1,0 +1,107 @@
+import Foundation
+import SeqRecCore
+import SeqRecScoring
+
+/// One point of Table 7.3 / Figs. 7.4–7.5: PQTopK or RecJPQPrune (thesis Algorithms 2 and 4) on
+/// the structured catalogue generator (`StructuredCatalogue`: clustered latent items whose scores
+/// have the structure pruning exploits; random codes would give it nothing), d = 512, b = 256,
+/// m = the row's `splits`. The row's `config` gives the ranking cutoff `k` (default 10), the
+/// RecJPQPrune batch size `batchSize` (default 8) and the code assignment `codes`
+/// (`svdQuantile` or `clusters`). Measures median and 95th-percentile milliseconds per query
+/// after 3 warm-up queries and the items scored per query (median; re-scorings counted); the
+/// warm-up queries' top-K lists are checked equal to PQTopK's (pruning must be exact).
+final class PruningCell {
+    private var catalogue: (key: String, value: StructuredCatalogue)?
+    private var index: (key: String, value: RecJPQPruneScorer)?
+
+    static let methods = [PQTopKScorer.id, RecJPQPruneScorer.id]
+    static let configKeys = ["k", "batchSize", "codes"]
+
+    static let kind = CellKind(id: "pruning", usesDataset: false, scaleChoosesDataset: false, perSeed: false, perSize: true,
+                               pairedSignificance: false, validate: validate, resolve: resolve) { runner, cell, config, _ in
+        var out = CellOutput()
+        out.metrics = try runner.pruning.measure(config, items: cell.items ?? 0, seed: cell.seed)
+        return out
+    }
+
+    static func validate(_ spec: ExperimentSpec) throws {
+        for r in spec.expandedRows() {
+            guard let m = r.method, methods.contains(m) else {
+                throw ConfigError.unknownComponent(family: "pruning method (row \(r.id))", id: r.method ?? "(none)", valid: methods)
+            }
+            _ = try settings(r)
+        }
+    }
+
+    /// The row's `k`, `batchSize` and `codes`, checked.
+    static func settings(_ row: ExperimentSpec.Row) throws -> (k: Int, batchSize: Int, codes: StructuredCatalogue.Codes) {
+        var k = 10, bs = 8, codes = StructuredCatalogue.Codes.svdQuantile
+        guard case .object(let o) = row.config ?? .object([:]) else {
+            throw ConfigError.invalidValue(key: "rows.\(row.id).config", message: "expected an object")
+        }
+        for (key, v) in o.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "k", "batchSize":
+                guard let x = v.number, x == x.rounded(), x >= 1, x <= 100_000 else {
+                    throw ConfigError.invalidValue(key: "rows.\(row.id).config.\(key)", message: "must be a whole number in [1, 100000]")
+                }
+                if key == "k" { k = Int(x) } else { bs = Int(x) }
+            case "codes":
+                guard let s = v.string, let c = StructuredCatalogue.Codes(rawValue: s) else {
+                    throw ConfigError.invalidValue(key: "rows.\(row.id).config.codes", message: "must be svdQuantile or clusters")
+                }
+                codes = c
+            default:
+                throw ConfigError.unknownKey(section: "rows.\(row.id).config", key: key, valid: configKeys)
+            }
+        }
+        return (k, bs, codes)
+    }
+
+    static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
+        let s = try settings(cell.row)
+        let method = cell.row.method ?? ""
+        return .object(["method": .string(method), "splits": .number(Double(cell.row.splits ?? 8)), "items": .number(Double(cell.items ?? 0)),
+                        "k": .number(Double(s.k)), "batchSize": .number(Double(method == RecJPQPruneScorer.id ? s.batchSize : 0)),
+                        "codes": .string(s.codes.rawValue), "queries": .number(Double(runner.scale.queries ?? 50))])
+    }
+
+    func measure(_ config: JSONValue, items: Int, seed: UInt64) throws -> [String: Double] {
+        guard case .object(let o) = config, let method = o["method"]?.string, let splits = o["splits"]?.number,
+              let k = o["k"]?.number, let bs = o["batchSize"]?.number, let codes = o["codes"]?.string.flatMap(StructuredCatalogue.Codes.init),
+              let queries = o["queries"]?.number else { throw ConfigError.invalidValue(key: "pruning cell", message: "incomplete config") }
+        let key = "\(items)-\(Int(splits))-\(codes.rawValue)-\(seed)"
+        if catalogue?.key != key {
+            catalogue = nil
+            index = nil
+            catalogue = (key, try StructuredCatalogue(items: items, splits: Int(splits), codes: codes, seed: seed))
+        }
+        let structured = catalogue!.value
+        let exhaustive = PQTopKScorer(catalogue: structured.catalogue)
+        var prune: RecJPQPruneScorer? = nil
+        if method == RecJPQPruneScorer.id {
+            if index?.key != key { index = (key, try RecJPQPruneScorer(catalogue: structured.catalogue)) }
+            prune = try index!.value.withBatchSize(Int(bs))
+        }
+        let qs = structured.queries(Int(queries) + 3)
+        var times: [Double] = [], scored: [Double] = []
+        for (i, q) in qs.enumerated() {
+            let clock = Stopwatch()
+            let (top, count): ([ScoredItem], Int)
+            if let prune { (top, count) = try prune.topKCountingScored(q, k: Int(k), excluding: []) } else {
+                (top, count) = (try exhaustive.topK(q, k: Int(k), excluding: []), items)
+            }
+            let ms = clock.elapsedSeconds * 1e3
+            if i < 3, prune != nil, try exhaustive.topK(q, k: Int(k), excluding: []).map(\.item) != top.map(\.item) {
+                throw ConfigError.invalidValue(key: "pruning cell", message: "RecJPQPrune's top-\(Int(k)) differs from PQTopK's at \(items) items: pruning is not exact")
+            }
+            if i >= 3 { times.append(ms); scored.append(Double(count)) }
+        }
+        times.sort()
+        scored.sort()
+        let median = { (v: [Double]) in v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2 }
+        let p95 = times[Swift.min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]
+        return ["median ms": median(times), "p95 ms": p95, "items scored": median(scored),
+                "items scored %": 100 * median(scored) / Double(items)]
+    }
+}

@@ -16,6 +16,9 @@ public struct CellResult: Codable, Sendable {
     public var perUser: [String: [Double]]?
     /// Standard errors of metrics that have no per-user vector here (the best validation NDCG@10).
     public var standardErrors: [String: Double]?
+    /// Curves of a cell (Fig. 5.4: mean predicted probability@K and Precision@K, K = 1…, and the
+    /// Theorem 5.5.1 prediction), drawn by `calibration` figures.
+    public var curves: [String: [Double]]?
     public var record: Record
     /// Why the cell has no numbers (e.g. its dataset is absent, or it would not fit in memory).
     public var skipped: String?

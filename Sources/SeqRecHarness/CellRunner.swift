@@ -44,8 +44,9 @@ struct CellRunner {
         let sampled = spec.sampledEvaluation.map { [Data("sampled \($0.negatives) \($0.seed)".utf8)] } ?? []
         // Metrics beyond the recorded ones are part of what a training cell computes (keys of
         // specs without them are unchanged).
-        let extra = spec.kind == TrainingCell.kind.id && !ExtraMetrics.names(spec).isEmpty
+        var extra = spec.kind == TrainingCell.kind.id && !ExtraMetrics.names(spec).isEmpty
             ? [Data(("metrics " + ExtraMetrics.names(spec).joined(separator: ",")).utf8)] : []
+        if spec.kind == TrainingCell.kind.id, let depth = CalibrationCurve.depth(spec) { extra.append(Data("calibration curve \(depth)".utf8)) }
         return contentHash([Data(spec.kind.utf8), config.canonical, Data(fingerprint.utf8), Data(String(cell.seed).utf8),
                             Data(CellResult.codeVersion.utf8)] + sampled + extra)
     }
@@ -58,7 +59,7 @@ struct CellRunner {
                                        steps: out.steps, splitProtocol: out.splitProtocol, evaluationProtocol: out.evaluationProtocol,
                                        codeVersion: CellResult.codeVersion, finished: ISO8601DateFormatter().string(from: Date()))
         return CellResult(key: key, row: cell.row.id, dataset: cell.dataset?.name ?? "", seed: cell.seed, items: cell.items,
-                          metrics: out.metrics, perUser: out.perUser, standardErrors: out.standardErrors, record: record,
+                          metrics: out.metrics, perUser: out.perUser, standardErrors: out.standardErrors, curves: out.curves, record: record,
                           skipped: out.skipped)
     }
 }

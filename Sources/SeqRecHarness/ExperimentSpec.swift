@@ -156,6 +156,8 @@ public struct ExperimentSpec: Codable, Sendable {
         public var yLabel: String?
         /// Only these rows (spec row ids; default all) — e.g. one panel per code length.
         public var rows: [String]?
+        /// `calibration`: the deepest cutoff K of the probability@K vs Precision@K curve (default 100).
+        public var depth: Int?
     }
 
     public static var kinds: [String] { CellKinds.registry.ids }
@@ -243,8 +245,9 @@ public struct ExperimentSpec: Codable, Sendable {
                 throw ConfigError.unknownComponent(family: "row (figure \(f.file))", id: r, valid: rows.map(\.id))
             }
         }
-        for f in allFigures where !["line", "heatmap"].contains(f.kind) {
-            throw ConfigError.unknownComponent(family: "figure kind", id: f.kind, valid: ["line", "heatmap"])
+        for f in allFigures where !["line", "heatmap", "calibration"].contains(f.kind) || (f.kind == "calibration" && kind != "training") {
+            throw ConfigError.unknownComponent(family: "figure kind (\(kind) spec)", id: f.kind,
+                                               valid: kind == "training" ? ["line", "heatmap", "calibration"] : ["line", "heatmap"])
         }
     }
 

@@ -24,6 +24,8 @@ public struct Report: Codable, Sendable {
         public var items: Int?
         public var metrics: [String: Stat]
         public var skipped: String?
+        /// The first seed's curves (`CellResult.curves`).
+        public var curves: [String: [Double]]? = nil
     }
 
     public struct Stat: Codable, Sendable {

@@ -114,6 +114,19 @@ struct ReportWriter {
         let rows = report.rows.filter { r in
             f.rows.map { $0.contains(String(r.id.split(separator: "@").first ?? "")) || $0.contains(String(r.id.split(separator: "/").first ?? "")) } ?? true
         }
+        if f.kind == "calibration" {
+            // Per row: (mean probability@K, Precision@K) and Theorem 5.5.1's prediction.
+            var series: [(String, [(Double, Double)])] = []
+            for r in rows {
+                guard let c = r.curves, let p = c["probability@K"], let q = c["precision@K"] else { continue }
+                series.append((r.label, zip(p, q).map { ($0, $1) }))
+                if let tp = c["theory probability"], let tq = c["theory precision"] {
+                    series.append((r.label + " — Theorem 5.5.1", zip(tp, tq).map { ($0, $1) }))
+                }
+            }
+            return SVGChart.line(title: f.title ?? report.title, xLabel: f.xLabel ?? "mean predicted probability@K",
+                                 yLabel: f.yLabel ?? "mean Precision@K", series: series, logX: f.logX ?? false, logY: f.logY ?? false)
+        }
         if f.kind == "line" {
             // Series by row label, x = catalogue size (scoring) or the row's x field.
             var series: [String: [(Double, Double)]] = [:]

@@ -132,7 +132,8 @@ public struct Reproduction {
                 if se.count == usable.count { metrics[m]?.standardError = se.map { $0 * $0 }.reduce(0, +).squareRoot() / Double(se.count) }
             }
             outcomes.append(Report.RowOutcome(id: id, label: row.label ?? row.id, dataset: mine.first?.dataset ?? "",
-                                              items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil))
+                                              items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil,
+                                              curves: usable.first?.curves))
         }
         if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }
         // Published values: beside a row only where the data matches (never on synthetic data).

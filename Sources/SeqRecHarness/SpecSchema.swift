@@ -66,6 +66,6 @@ indirect enum SpecSchema {
     ])
     static let figure: SpecSchema = .object(required: ["kind", "file"], optional: [
         "x": .any, "y": .any, "series": .any, "metric": .any, "title": .any, "logX": .any, "logY": .any,
-        "xLabel": .any, "yLabel": .any, "rows": .any,
+        "xLabel": .any, "yLabel": .any, "rows": .any, "depth": .any,
     ])
 }

@@ -236,6 +236,9 @@ let trainingSpec = """
         for figure in spec.allFigures {
             let svg = try Data(contentsOf: URL(fileURLWithPath: root + "/experiments/results/\(id)/smoke/" + figure.file))
             #expect(XMLParser(data: svg).parse())
+            if figure.kind == "calibration" {   // each row's curve and its Theorem 5.5.1 prediction
+                #expect(String(decoding: svg, as: UTF8.self).components(separatedBy: "<g class=\"series\"").count - 1 == 2 * spec.rows.count)
+            }
         }
     }
 }

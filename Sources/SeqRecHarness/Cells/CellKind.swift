@@ -12,6 +12,8 @@ struct CellOutput {
     var skipped: String? = nil
     /// Standard errors of metrics without per-user vectors here (e.g. the best validation NDCG@10).
     var standardErrors: [String: Double]? = nil
+    /// See `CellResult.curves`.
+    var curves: [String: [Double]]? = nil
 }
 
 /// A spec kind (`statistics`, `memory`, `training`, `scoring`): how its cells are planned, keyed

@@ -12,11 +12,12 @@ enum ExtraMetrics {
     /// The spec's metrics that need the extra evaluation, in spec order.
     static func names(_ spec: ExperimentSpec) -> [String] {
         let recorded = Set(TrainingRun.testMetrics.map(\.name) + [TrainingCell.timeMetric, "best validation ndcg@10"])
-        return spec.metrics.filter { !recorded.contains($0) && !$0.hasPrefix("sampled-pop") }
+        let curve = CalibrationCurve.depth(spec) != nil ? Set(CalibrationCurve.metrics) : []
+        return spec.metrics.filter { !recorded.contains($0) && !curve.contains($0) && !$0.hasPrefix("sampled-pop") }
     }
 
     /// Metrics without per-user values (their standard error is unknown).
-    static func isAggregate(_ name: String) -> Bool { name == "ece" || name.hasPrefix("npcount@") }
+    static func isAggregate(_ name: String) -> Bool { name == "ece" || name.hasPrefix("npcount@") || CalibrationCurve.metrics.contains(name) }
 
     /// Means and per-user vectors of `names` for `scorer` on the split's test cases.
     static func evaluate(_ names: [String], runner: CellRunner, ref: ExperimentSpec.DatasetRef, split: DatasetSplit,

@@ -78,9 +78,15 @@ enum TrainingCell {
             if let se = result.training.bestValidationStandardError { out.standardErrors = ["best validation ndcg@10": se] }
             out.perUser = result.testPerUser
             out.evaluationProtocol = result.evaluationProtocol
+            let loss = try Losses.registry.entry(run.loss.id).make(run.loss.settings, split.dataset.vocabulary.itemCount)
+            if let depth = CalibrationCurve.depth(runner.spec) {
+                let c = try CalibrationCurve.compute(depth: depth, split: split, scorer: ModelScorer(model: model, split: split),
+                                                     loss: loss, catalogue: split.dataset.vocabulary.itemCount, row: cell.row.id)
+                out.curves = c.curves
+                out.metrics.merge(c.metrics) { _, b in b }
+            }
             let extra = ExtraMetrics.names(runner.spec)
             if !extra.isEmpty {
-                let loss = try Losses.registry.entry(run.loss.id).make(run.loss.settings, split.dataset.vocabulary.itemCount)
                 let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: ModelScorer(model: model, split: split),
                                                   probability: loss.probability, row: cell.row.id)
                 out.metrics.merge(e.means) { _, b in b }

@@ -18,11 +18,9 @@ enum CalibrationCurve {
         spec.allFigures.first { $0.kind == "calibration" }.map { $0.depth ?? 100 }
     }
 
-    static func compute(depth: Int, split: DatasetSplit, scorer: any ItemScorer, loss: any Loss, catalogue: Int, row: String)
+    static func compute(depth: Int, split: DatasetSplit, scorer: any ItemScorer, loss: any Loss, catalogue: Int)
         throws -> (curves: [String: [Double]], metrics: [String: Double]) {
-        guard let transform = loss.probability else {
-            throw ConfigError.invalidValue(key: "figure (calibration)", message: "row \(row)'s loss defines no predicted probability")
-        }
+        guard let transform = loss.probability else { return ([:], [:]) }   // no probabilities: no curve, "–" in the table
         let r = try Evaluator(metrics: [Precision(k: 1)], listLength: depth, probability: transform).evaluate(split.test, in: split, scorer: scorer)
         guard let c = r.calibration else { return ([:], [:]) }
         var curves = ["probability@K": c.meanProbabilityAtK, "precision@K": c.precisionAtK]

@@ -61,7 +61,7 @@ enum TrainingCell {
             out.evaluationProtocol = evaluation.protocolDescription
             let extra = ExtraMetrics.names(runner.spec)
             if !extra.isEmpty {
-                let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: scorer, probability: nil, row: cell.row.id)
+                let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: scorer, probability: nil)
                 out.metrics.merge(e.means) { _, b in b }
                 out.perUser?.merge(e.perUser) { _, b in b }
             }
@@ -81,14 +81,14 @@ enum TrainingCell {
             let loss = try Losses.registry.entry(run.loss.id).make(run.loss.settings, split.dataset.vocabulary.itemCount)
             if let depth = CalibrationCurve.depth(runner.spec) {
                 let c = try CalibrationCurve.compute(depth: depth, split: split, scorer: ModelScorer(model: model, split: split),
-                                                     loss: loss, catalogue: split.dataset.vocabulary.itemCount, row: cell.row.id)
+                                                     loss: loss, catalogue: split.dataset.vocabulary.itemCount)
                 out.curves = c.curves
                 out.metrics.merge(c.metrics) { _, b in b }
             }
             let extra = ExtraMetrics.names(runner.spec)
             if !extra.isEmpty {
                 let e = try ExtraMetrics.evaluate(extra, runner: runner, ref: ref, split: split, scorer: ModelScorer(model: model, split: split),
-                                                  probability: loss.probability, row: cell.row.id)
+                                                  probability: loss.probability)
                 out.metrics.merge(e.means) { _, b in b }
                 out.perUser?.merge(e.perUser) { _, b in b }
             }

@@ -42,15 +42,17 @@ struct ReportWriter {
         var s = "# \(report.title)\n\n"
         s += "Spec `\(spec.id)` at **\(report.scale)** scale (\(report.scaleDescription)); machine: \(report.machine).\n"
         s += "Published values: \(report.source). "
-        s += report.compared
-            ? "Verdict (✓/✗): within two standard errors of ours for ranking metrics (± = standard error over the test users), "
-                + "within the stated tolerance or exact at the printed precision for deterministic ones.\n"
-            : "At this scale the published values are shown for reference; the checks below decide.\n"
+        let shown = report.rows.contains { r in r.metrics.values.contains { $0.published != nil } }
+        if !shown && (spec.published ?? []).isEmpty == false {
+            s += "None is shown here: the data at this scale is not the data they were published for; the checks below decide.\n"
+        } else {
+            s += report.compared
+                ? "Verdict (✓/✗): within two standard errors of ours for ranking metrics (± = standard error over the test users), "
+                    + "within the stated tolerance or exact at the printed precision for deterministic ones.\n"
+                : "At this scale the published values are shown for reference; the checks below decide.\n"
+        }
         if report.rows.contains(where: { $0.metrics.values.contains { $0.standardError != nil } }) && !report.compared {
             s += "± = standard error over the test users.\n"
-        }
-        if report.rows.contains(where: { r in r.metrics.values.contains { $0.published != nil } }) == false && (spec.published ?? []).isEmpty == false {
-            s += "No published value is shown: the data at this scale is not the data they were published for.\n"
         }
         if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { s += "† = significantly different from the best row on that metric (paired t-test, Bonferroni).\n" }
         s += "\n| Row | Dataset |" + spec.metrics.map { " \($0) |" }.joined() + "\n"

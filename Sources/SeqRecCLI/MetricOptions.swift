@@ -19,10 +19,8 @@ struct MetricOptions: ParsableArguments {
     /// The parsed selection for this split (genres and popularity resolved only when needed).
     func selection(split: DatasetSplit, data: DatasetOptions) throws -> MetricSelection {
         let wantsILD = metrics.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("ild") }
-        let counts = split.trainItemCounts()
-        let total = Double(Swift.max(counts.reduce(0, +), 1))
         let context = MetricContext(itemGenres: wantsILD ? try itemGenres(split.dataset, data: data) : nil,
-                                    popularity: counts.map { Double($0) / total })
+                                    popularity: split.trainItemShares())
         return try MetricSelection.parse(metrics, key: "--metrics", context: context, samplingSeed: sampledSeed)
     }
 
@@ -36,19 +34,8 @@ struct MetricOptions: ParsableArguments {
             guard data.path == nil else {
                 throw ValidationError("--metrics ild@K needs item genres: give --genres FILE (`item<TAB>genre|genre|…`)")
             }
-            let synthetic = SyntheticDataset()
-            var out = [[Int]](repeating: [], count: dataset.vocabulary.size)
-            for (i, g) in synthetic.itemGenres().enumerated() {
-                if let id = dataset.vocabulary.internalID(String(i + 1)) { out[Int(id)] = g }
-            }
-            return out
+            return ItemGenres.of(SyntheticDataset(), vocabulary: dataset.vocabulary)
         }
-        let (table, skipped) = try ItemGenres.read(path: file, vocabulary: dataset.vocabulary)
-        let matched = table.genres.filter { !$0.isEmpty }.count
-        guard matched > 0, skipped <= matched else {
-            throw FileError(file: file, "--genres: \(matched) of its items are in the dataset and \(skipped) are not; "
-                            + "it does not describe this dataset's items")
-        }
-        return table.genres
+        return try ItemGenres.matching(path: file, vocabulary: dataset.vocabulary, key: "--genres")
     }
 }

@@ -39,4 +39,25 @@ public struct ItemGenres: Sendable, Equatable {
         }
         return (ItemGenres(names: names, genres: genres), skipped)
     }
+
+    /// Genres per internal id from a file that must describe this vocabulary: an error naming
+    /// the file (and `key`) when most of its items are not in the dataset.
+    public static func matching(path: String, vocabulary: ItemVocabulary, key: String) throws -> [[Int]] {
+        let (table, skipped) = try read(path: path, vocabulary: vocabulary)
+        let matched = table.genres.filter { !$0.isEmpty }.count
+        guard matched > 0, skipped <= matched else {
+            throw DataError(file: path, "\(key): \(matched) of its items are in the dataset and \(skipped) are not; "
+                            + "it does not describe this dataset's items")
+        }
+        return table.genres
+    }
+
+    /// The generator's genres per internal id of `vocabulary` (synthetic items are named 1…N).
+    public static func of(_ generator: SyntheticDataset, vocabulary: ItemVocabulary) -> [[Int]] {
+        var out = [[Int]](repeating: [], count: vocabulary.size)
+        for (i, g) in generator.itemGenres().enumerated() {
+            if let id = vocabulary.internalID(String(i + 1)) { out[Int(id)] = g }
+        }
+        return out
+    }
 }

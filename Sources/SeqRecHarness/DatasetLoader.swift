@@ -62,24 +62,13 @@ final class DatasetLoader {
     func genres(_ ref: ExperimentSpec.DatasetRef) throws -> [[Int]]? {
         guard let (split, _) = try load(ref) else { return nil }
         let vocabulary = split.dataset.vocabulary
-        if let g = generators[ref.name] {
-            var out = [[Int]](repeating: [], count: vocabulary.size)
-            for (i, genres) in g.itemGenres().enumerated() {
-                if let id = vocabulary.internalID(String(i + 1)) { out[Int(id)] = genres }
-            }
-            return out
-        }
+        if let g = generators[ref.name] { return ItemGenres.of(g, vocabulary: vocabulary) }
         var file = ref.genres.map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
         if file == nil, ref.format == "gsasrec-split", let path = ref.path {
             let beside = (path.hasPrefix("/") ? path : root + "/" + path) + "/item_genres.tsv"
             if FileManager.default.fileExists(atPath: beside) { file = beside }
         }
         guard let file else { return nil }
-        let (table, skipped) = try ItemGenres.read(path: file, vocabulary: vocabulary)
-        let matched = table.genres.filter { !$0.isEmpty }.count
-        guard matched > 0, skipped <= matched else {
-            throw SpecError(file: file, "datasets.\(ref.name).genres: \(matched) of its items are in the dataset and \(skipped) are not")
-        }
-        return table.genres
+        return try ItemGenres.matching(path: file, vocabulary: vocabulary, key: "datasets.\(ref.name).genres")
     }
 }

@@ -72,6 +72,13 @@ public struct DatasetSplit: Sendable {
         return dataset.items[s..<(s + c.inputLength)]
     }
 
+    /// Each item's share of the training interactions (index = internal id): PCOUNT's popularity.
+    public func trainItemShares() -> [Double] {
+        let counts = trainItemCounts()
+        let total = Double(Swift.max(counts.reduce(0, +), 1))
+        return counts.map { Double($0) / total }
+    }
+
     /// Interactions per item id in the training data (index = internal id).
     public func trainItemCounts() -> [Int] {
         var counts = [Int](repeating: 0, count: dataset.vocabulary.size)

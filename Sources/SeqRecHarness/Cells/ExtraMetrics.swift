@@ -22,10 +22,8 @@ enum ExtraMetrics {
     /// Means and per-user vectors of `names` for `scorer` on the split's test cases.
     static func evaluate(_ names: [String], runner: CellRunner, ref: ExperimentSpec.DatasetRef, split: DatasetSplit,
                          scorer: any ItemScorer, probability: ProbabilityTransform?) throws -> (means: [String: Double], perUser: [String: [Double]]) {
-        let counts = split.trainItemCounts()
-        let total = Double(Swift.max(counts.reduce(0, +), 1))
         let genres = names.contains { $0.hasPrefix("ild") } ? try runner.loader.genres(ref) : nil
-        let context = MetricContext(itemGenres: genres, popularity: counts.map { Double($0) / total })
+        let context = MetricContext(itemGenres: genres, popularity: split.trainItemShares())
         let selection = try MetricSelection.parse(names.joined(separator: ","), key: "\(runner.spec.id) metrics", context: context)
         // ECE needs predicted probabilities: rows without them (baselines, BPR / LambdaRank
         // models) show "–" for it rather than failing the run.

@@ -97,11 +97,7 @@ final class PruningCell {
             }
             if i >= 3 { times.append(ms); scored.append(Double(count)) }
         }
-        times.sort()
-        scored.sort()
-        let median = { (v: [Double]) in v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2 }
-        let p95 = times[Swift.min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]
-        return ["median ms": median(times), "p95 ms": p95, "items scored": median(scored),
-                "items scored %": 100 * median(scored) / Double(items)]
+        let t = ScoringCell.summary(times), s = ScoringCell.summary(scored)
+        return ["median ms": t.median, "p95 ms": t.p95, "items scored": s.median, "items scored %": 100 * s.median / Double(items)]
     }
 }

@@ -26,6 +26,13 @@ final class ScoringCell {
         return out
     }
 
+    /// Mean, median and 95th percentile (nearest rank) of per-query times.
+    static func summary(_ values: [Double]) -> (mean: Double, median: Double, p95: Double) {
+        let v = values.sorted(), n = v.count
+        let median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+        return (v.reduce(0, +) / Double(n), median, v[Swift.min(n - 1, Int((Double(n) * 0.95).rounded(.up)) - 1)])
+    }
+
     func measure(method: String, items: Int, splits: Int, queries: Int, seed: UInt64) throws -> ([String: Double], String?) {
         let dim = 512
         if method == "dense" && Double(items) * Double(dim) * 4 > 8e9 {
@@ -47,10 +54,7 @@ final class ScoringCell {
             _ = try scorer.topK(q, k: 10, excluding: [])
             if i >= 3 { times.append(clock.elapsedSeconds * 1e3) }
         }
-        let mean = times.reduce(0, +) / Double(times.count)
-        times.sort()
-        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-        let p95 = times[Swift.min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]
-        return (["mean ms": mean, "median ms": median, "p95 ms": p95, "peak RSS GB": Double(MemoryUsage.peakResidentBytes()) / 1e9], nil)
+        let t = Self.summary(times)
+        return (["mean ms": t.mean, "median ms": t.median, "p95 ms": t.p95, "peak RSS GB": Double(MemoryUsage.peakResidentBytes()) / 1e9], nil)
     }
 }

@@ -76,7 +76,9 @@ let package = Package(
         .testTarget(name: "SeqRecModelsTests", dependencies: [
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
             "SeqRecBaselines", "SeqRecCompression", "SeqRecScoring"]),
-        .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData"]),
+        // Seeded mutation fuzzing of every parser (data formats, configs, checkpoints), in-process.
+        .testTarget(name: "SeqRecFuzzTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecModels"]),
+        .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData", "SeqRecModels", "SeqRecTensor"]),
         .testTarget(name: "SeqRecHarnessTests", dependencies: ["SeqRecCore", "SeqRecHarness"]),
         .testTarget(name: "SeqRecNNTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecTestSupport"]),

@@ -21,7 +21,7 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Remove items with fewer interactions.")
     var minItem = 0
 
-    @Option(help: "delimited: field separator.")
+    @Option(help: "delimited: field separator (`\\t` or `tab` for a tab).")
     var separator = ","
 
     @Option(help: "delimited: user column name (or 0-based index with --no-header).")
@@ -41,6 +41,21 @@ struct DatasetOptions: ParsableArguments {
             throw ValidationError(ConfigError.unknownComponent(family: "format", id: format, valid: DatasetSource.formats).description)
         }
         if minUser < 0 || minItem < 0 { throw ValidationError("--min-user and --min-item must be ≥ 0") }
+        if resolvedSeparator.isEmpty { throw ValidationError("--separator must not be empty (e.g. `,`, `;`, or `\\t` for a tab)") }
+        if noHeader {
+            for (flag, value) in [("--user-column", userColumn), ("--item-column", itemColumn), ("--time-column", timeColumn ?? "0")]
+            where Int(value).map({ $0 < 0 }) ?? true {
+                throw ValidationError("\(flag) `\(value.abbreviated(to: 40))`: with --no-header, columns are 0-based indices (0, 1, 2, …)")
+            }
+        }
+    }
+
+    /// The separator with `\t` / `tab` read as a tab character.
+    var resolvedSeparator: String {
+        switch separator {
+        case "\\t", "tab", "TAB": return "\t"
+        default: return separator
+        }
     }
 
     var label: String { name ?? path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "synthetic" }
@@ -50,7 +65,7 @@ struct DatasetOptions: ParsableArguments {
         guard let path else { return DatasetSource(origin: .synthetic(SyntheticDataset()), name: label, validationUsers: validationUsers) }
         func column(_ s: String) -> DelimitedFormat.Column { noHeader ? .index(Int(s) ?? -1) : .name(s) }
         var options = FormatOptions()
-        options.separator = separator
+        options.separator = resolvedSeparator
         options.hasHeader = !noHeader
         options.user = column(userColumn)
         options.item = column(itemColumn)

@@ -35,6 +35,9 @@ public struct RecommendCommand: ParsableCommand {
     @Flag(help: "Drop ids outside the model's vocabulary (with a warning) instead of failing.")
     var skipUnknown = false
 
+    @Flag(help: "Print scores with 9 significant digits (every bit of a 32-bit float) instead of 6.")
+    var fullPrecision = false
+
     @Option(help: "Write the recommendations here (atomically) instead of standard output.")
     var output: String?
 
@@ -74,11 +77,20 @@ public struct RecommendCommand: ParsableCommand {
             ids.append(mapped)
         }
         for w in warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
-        let recs = try ckpt.model.recommend(ids, k: k, filterSeen: !noFilterSeen)
+        let recs: [[ScoredItem]]
+        do { recs = try ckpt.model.recommend(ids, k: k, filterSeen: !noFilterSeen) } catch let e as DataError where e.file == "scorer" {
+            throw CheckpointError(file: checkpoint, "the model's scores are not finite (\(e.message)): NaN/Inf weights; "
+                                  + "the checkpoint cannot be used")
+        }
+        if let (user, _) = zip(users, recs).first(where: { $0.1.contains { !$0.score.isFinite } }) {
+            throw CheckpointError(file: checkpoint, "the model's scores for user \(user) are not finite (NaN/Inf weights); "
+                                  + "the checkpoint cannot be used")
+        }
         var out = "user,rank,item,score\n"
+        let format = fullPrecision ? "%.9g" : "%.6g"
         for (user, list) in zip(users, recs) {
             for (rank, s) in list.enumerated() {
-                out += "\(user),\(rank + 1),\(vocabulary.externalID(s.item)),\(String(format: "%.6g", s.score))\n"
+                out += "\(user),\(rank + 1),\(vocabulary.externalID(s.item)),\(String(format: format, s.score))\n"
             }
         }
         return out
@@ -98,7 +110,10 @@ public struct RecommendCommand: ParsableCommand {
         let path = input!
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError(file: path, "cannot be read") }
         var out: [History] = [], index: [String: Int] = [:]
-        for (n, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }   // a UTF-8 byte-order mark is not part of the first user id
+        // Lines end in LF or CRLF (a "\r\n" pair is one Character, so split on isNewline).
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == "," || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }

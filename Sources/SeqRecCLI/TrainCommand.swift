@@ -56,6 +56,10 @@ public struct TrainCommand: ParsableCommand {
     }
 
     public func run() throws {
+        let statePath = RunDirectory(path: out, metadata: [:]).statePath
+        if resume && !FileManager.default.fileExists(atPath: statePath) {
+            throw ValidationError("--resume: \(out) holds no run to resume (no \(statePath)); start it without --resume")
+        }
         let resolved = try resolvedConfig()
         let split = try data.split(validationUsers: validationUsers)
         let stderr = FileHandle.standardError
@@ -65,6 +69,11 @@ public struct TrainCommand: ParsableCommand {
         let (result, _) = try TrainingRun(config: resolved, split: split, dataset: data.label, directory: out)
             .run(resume: resume, progress: log)
         print(Self.summary(result, directory: out), terminator: "")
+        if result.training.stopReason == .nonFinite {
+            stderr.write(Data(("error: training diverged (non-finite loss or gradient) after epoch \(result.training.epochs); the test "
+                               + "figures above are of the best weights (epoch \(result.training.bestEpoch)), kept in \(out)\n").utf8))
+            throw ExitCode(3)
+        }
     }
 
     static func summary(_ r: RunResult, directory: String) -> String {

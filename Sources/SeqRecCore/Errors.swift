@@ -11,8 +11,8 @@ public struct HyperparameterError: Error, CustomStringConvertible, Equatable, Se
     public let allowed: String
 
     public init(key: String, value: String, allowed: String) {
-        self.key = key
-        self.value = value
+        self.key = key.abbreviated()
+        self.value = value.abbreviated()
         self.allowed = allowed
     }
 
@@ -43,6 +43,14 @@ public struct HyperparameterError: Error, CustomStringConvertible, Equatable, Se
         }
     }
 
+    /// Throws unless `value` lies in the closed interval `range` (upper bounds keep an absurd
+    /// value from reaching an allocation).
+    public static func check(_ key: String, _ value: Int, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw HyperparameterError(key: key, value: "\(value)", allowed: "[\(range.lowerBound), \(range.upperBound)]")
+        }
+    }
+
     /// Throws unless `value >= minimum`.
     public static func checkAtLeast(_ key: String, _ value: Int, _ minimum: Int) throws {
         guard value >= minimum else {
@@ -62,7 +70,9 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `key` has a value of the wrong type or form.
     case invalidValue(key: String, message: String)
 
-    public var description: String {
+    public var description: String { text.abbreviated(to: 1_000) }
+
+    private var text: String {
         switch self {
         case let .unknownComponent(family, id, valid):
             return "unknown \(family) `\(id)`; valid: \(valid.joined(separator: ", "))"
@@ -83,7 +93,7 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
     public let message: String
     public init(file: String, _ message: String) {
         self.file = file
-        self.message = message
+        self.message = message.abbreviated(to: 600)
     }
     public var description: String { "\(file): \(message)" }
 }

@@ -1,3 +1,5 @@
+import SeqRecCore
+
 /// A problem with input data, naming the file and line where there is one.
 public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file (or data source) involved.
@@ -10,7 +12,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public init(file: String, line: Int? = nil, _ message: String) {
         self.file = file
         self.line = line
-        self.message = message
+        self.message = message.abbreviated(to: 600)
     }
 
     public var description: String {

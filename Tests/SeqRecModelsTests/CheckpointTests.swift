@@ -234,7 +234,7 @@ import Testing
         #expect(validation { $0.loss.id = "hinge" }.contains("unknown loss `hinge`; valid: bce, gbce, sampled-softmax, softmax"))
         #expect(validation { try! $0.editModel(SASRec.Config.self) { $0.heads = 3 } } == "model.heads = 3 is outside the allowed range divisors of dim = 128")
         #expect(validation { try! $0.editModel(SASRec.Config.self) { $0.dropout = 1 } } == "model.dropout = 1.0 is outside the allowed range [0.0, 1.0)")
-        #expect(validation { $0.training.batchSize = 0 } == "training.batchSize = 0 is outside the allowed range [1, ∞)")
+        #expect(validation { $0.training.batchSize = 0 } == "training.batchSize = 0 is outside the allowed range [1, 1048576]")
         #expect(validation { $0.loss["negatives"] = 16 } == "valid")
         // A loss's own keys: `t` belongs to gBCE, not to BCE.
         #expect(validation { $0.loss = .bce(negatives: 1); $0.loss["t"] = 0.5 }.contains("unknown key `t` in loss"))

@@ -60,7 +60,9 @@ import Testing
         }
         #expect(message(Data([1, 2, 3])).contains("ckpt.safetensors: too short"))
         #expect(message(good.prefix(20)).contains("exceeds the file"))
-        #expect(message(good.dropLast(4)).contains("data_offsets"))
+        #expect(message(good.dropLast(4)).contains("needs more bytes than the"))
+        // Bytes after the last tensor are rejected, as the reference reader does.
+        #expect(message(good + Data([0, 0, 0, 0])).contains("4 bytes after the last tensor's data"))
         var bad = good
         let range = bad.range(of: Data("F32".utf8))!
         bad.replaceSubrange(range, with: Data("F16".utf8))

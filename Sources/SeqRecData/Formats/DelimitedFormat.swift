@@ -1,3 +1,5 @@
+import SeqRecCore
+
 /// Generic CSV/TSV with a column mapping: which columns hold the user, the item and
 /// (optionally) the timestamp, by header name or by 0-based index.
 public struct DelimitedFormat: InteractionFormat {
@@ -29,6 +31,9 @@ public struct DelimitedFormat: InteractionFormat {
     }
 
     public func read(path: String) throws -> InteractionLog {
+        guard !separator.isEmpty else {
+            throw ConfigError.invalidValue(key: "separator", message: "must not be empty (e.g. `,`, `;`, or `\\t` for tab)")
+        }
         let scanner = try LineScanner(path: path)
         var resolved: (u: Int, i: Int, t: Int?)? = hasHeader ? nil : try resolve(header: nil, path: path, line: 1)
         var width = -1
@@ -42,11 +47,17 @@ public struct DelimitedFormat: InteractionFormat {
                 width = f.count
                 return
             }
-            if width < 0 { width = f.count }
+            if width < 0 {
+                width = f.count
+                for (role, c) in [("user", cols.u), ("item", cols.i)] + (cols.t.map { [("timestamp", $0)] } ?? []) where c >= width {
+                    throw DataError(file: path, line: line, "\(role) column \(c) is beyond the \(width) fields of the line "
+                                    + "(separator `\(separator)`; columns are 0-based)")
+                }
+            }
             guard f.count == width else {
                 throw DataError(file: path, line: line, "expected \(width) fields separated by `\(separator)`, found \(f.count)")
             }
-            if hasHeader && (0..<f.count).map({ f.string($0) }) == headerText {
+            if hasHeader && f.string(cols.u) == headerText[cols.u] && (0..<f.count).map({ f.string($0) }) == headerText {
                 throw DataError(file: path, line: line, "duplicated header line")
             }
             let ts = try cols.t.map { try f.timestamp($0, path: path, line: line) }

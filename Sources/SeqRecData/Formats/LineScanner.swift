@@ -13,7 +13,11 @@ struct LineScanner {
             throw DataError(file: path, "cannot read the file (missing or not readable)")
         }
         if data.isEmpty { throw DataError(file: path, "the file is empty") }
-        bytes = data
+        // A UTF-8 byte-order mark is not part of the first field.
+        bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
+        if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+            throw DataError(file: path, "the file holds only blank lines")
+        }
     }
 
     /// Calls `body(lineNumber, fields)` for every non-blank line; `fields` are the line's
@@ -102,7 +106,9 @@ struct FieldList {
     }
 
     /// Field `i` as bytes (trimmed of surrounding spaces).
+    /// - Precondition: `i < count` (formats check column indices against `count` first).
     func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        precondition(i < count, "field \(i) of a \(count)-field line")
         var s = starts[i], e = ends[i]
         while s < e && (base![s] == 32 || base![s] == 9) { s += 1 }
         while e > s && (base![e - 1] == 32 || base![e - 1] == 9) { e -= 1 }
@@ -116,6 +122,9 @@ struct FieldList {
     /// - Throws: `DataError` naming the file and line when it is not a number.
     func timestamp(_ i: Int, path: String, line: Int) throws -> Double {
         guard let v = double(i) else { throw DataError(file: path, line: line, "timestamp `\(string(i))` is not a number") }
+        guard v.isFinite else {
+            throw DataError(file: path, line: line, "timestamp `\(string(i))` is not finite (the chronological order would be undefined)")
+        }
         return v
     }
 

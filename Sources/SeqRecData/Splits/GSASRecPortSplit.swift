@@ -1,4 +1,5 @@
 import Foundation
+import SeqRecCore
 
 /// The pre-split directory of the official gSASRec PyTorch port (`ml1m-gsasrec`):
 /// `train/input.txt` (one line per user; line number = user id), `val/input.txt` +
@@ -86,7 +87,15 @@ public struct GSASRecPortSplit: Sendable {
         if testInput == nil {
             report.notes.append("test/input.txt absent: test restricted to the \(valInput.count) validation users whose test input is known")
         }
-        let itemCount = try declaredItemCount() ?? Int(maxItem)
+        let declared = try declaredItemCount()
+        let itemCount = declared ?? Int(maxItem)
+        if let declared, declared < Int(maxItem) {
+            let line = testOutput.firstIndex { Int($0.items[0]) > declared }.map { $0 + 1 }
+            throw DataError(file: directory + "/" + (line != nil ? "test/output.txt" : "dataset_stats.json"), line: line,
+                            "item id \(maxItem) is above num_items \(declared) of dataset_stats.json")
+        }
+        // The vocabulary keeps one external id string per item (~64 bytes each with its index).
+        try MemoryBudget.check(Double(itemCount) * 64, for: "a catalogue of \(itemCount) items (\(directory))")
         let vocabulary = try ItemVocabulary(externalIDs: (1...itemCount).map(String.init))
         var offsets = [0], items: [Int32] = []
         for (u, s) in sequences.enumerated() {
@@ -115,6 +124,9 @@ public struct GSASRecPortSplit: Sendable {
         var counts = [Int](repeating: 0, count: d.vocabulary.itemCount)
         let tested = Set(split.test.map(\.user))
         let testOutput = try readLines("test/output.txt")
+        guard testOutput.count == d.userCount, testOutput.allSatisfy({ d.vocabulary.isItem($0.items[0]) }) else {
+            throw DataError(file: directory + "/test/output.txt", "changed since the split was loaded")
+        }
         for u in 0..<d.userCount {
             for i in d.sequence(u) { counts[Int(i) - 1] += 1 }
             if tested.contains(u) {
@@ -134,11 +146,18 @@ public struct GSASRecPortSplit: Sendable {
     private func declaredItemCount() throws -> Int? {
         let path = directory + "/dataset_stats.json"
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let n = obj["num_items"] as? Int else {
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let value = obj["num_items"] as? NSNumber,
+              let n = Int(exactly: value.doubleValue) else {
             throw DataError(file: path, "expected a JSON object with an integer `num_items`")
+        }
+        guard n >= 1, n <= Self.maxItemID else {
+            throw DataError(file: path, "num_items = \(n) is outside the allowed range [1, \(Self.maxItemID)]")
         }
         return n
     }
+
+    /// The largest item id: ids, padding (0) and [MASK] (N + 1) are 32-bit.
+    static let maxItemID = Int(Int32.max) - 2
 
     private struct Line { let items: [Int32] }
 
@@ -155,8 +174,8 @@ public struct GSASRecPortSplit: Sendable {
             var items: [Int32] = []
             items.reserveCapacity(f.count)
             for k in 0..<f.count {
-                guard let v = TokenTable.plainInteger(f.bytes(k)), v >= 1, v <= Int64(Int32.max) else {
-                    throw DataError(file: path, line: line, "`\(f.string(k))` is not a positive item id")
+                guard let v = TokenTable.plainInteger(f.bytes(k)), v >= 1, v <= Int64(Self.maxItemID) else {
+                    throw DataError(file: path, line: line, "`\(f.string(k))` is not an item id in [1, \(Self.maxItemID)]")
                 }
                 items.append(Int32(v))
             }

@@ -77,20 +77,23 @@ public final class BERT4Rec: SequentialModel {
             seed = try c.value(.seed, or: d.seed)
         }
 
+        /// Blocks, heads and the feed-forward width.
+        public var encoderShape: EncoderShape { EncoderShape(blocks: blocks, heads: heads, feedForward: intermediate, separateOutput: false) }
+
         /// e, the width of item vectors.
         public var itemDim: Int { embeddingSize == 0 ? dim : embeddingSize }
 
         /// Range checks naming the key.
         public func validate() throws {
-            try HyperparameterError.checkAtLeast("maxLength", maxLength, 2)
-            try HyperparameterError.checkAtLeast("dim", dim, 1)
-            try HyperparameterError.checkAtLeast("blocks", blocks, 1)
-            try HyperparameterError.checkAtLeast("heads", heads, 1)
+            try HyperparameterError.check("maxLength", maxLength, in: 2...ModelLimits.maxLength)
+            try HyperparameterError.check("dim", dim, in: 1...ModelLimits.dim)
+            try HyperparameterError.check("blocks", blocks, in: 1...ModelLimits.blocks)
+            try HyperparameterError.check("heads", heads, in: 1...dim)
             if dim % heads != 0 { throw HyperparameterError(key: "heads", value: "\(heads)", allowed: "divisors of dim = \(dim)") }
-            try HyperparameterError.checkAtLeast("intermediate", intermediate, 1)
+            try HyperparameterError.check("intermediate", intermediate, in: 1...ModelLimits.feedForward)
             try HyperparameterError.check("dropout", Double(dropout), in: 0.0..<1.0)
             try HyperparameterError.check("attentionDropout", Double(attentionDropout), in: 0.0..<1.0)
-            try HyperparameterError.checkAtLeast("embeddingSize", embeddingSize, 0)
+            try HyperparameterError.check("embeddingSize", embeddingSize, in: 0...ModelLimits.dim)
             try HyperparameterError.checkPositive("initializerRange", Double(initializerRange))
             try itemEmbedding.validate(dim: itemDim, shared: true)
         }

@@ -65,6 +65,20 @@ public enum Models {
     /// Builds the model a config names for a vocabulary of N + 2 ids.
     public static func make(_ config: ModelConfig, vocabularySize: Int, codebook: RecJPQCodebook? = nil) throws -> any SequentialModel {
         let entry = try registry.entry(config.id)
-        return try entry.make(try settings(config), vocabularySize, codebook)
+        let s = try settings(config)
+        try MemoryBudget.check(4 * s.parameterEstimate(vocabularySize: vocabularySize),
+                               for: "a \(config.id) model with \(vocabularySize) item ids (model.dim \(s.dim), model.maxLength \(s.maxLength))")
+        return try entry.make(s, vocabularySize, codebook)
+    }
+}
+
+extension SequentialModelSettings {
+    /// About how many parameters a model with these settings has (dense item tables): for
+    /// memory checks before anything is allocated.
+    public func parameterEstimate(vocabularySize: Int) -> Double {
+        let shape = encoderShape
+        let d = Double(dim)
+        return Double(vocabularySize) * d * (shape.separateOutput ? 2 : 1) + Double(maxLength) * d
+            + Double(shape.blocks) * (4 * d * d + 2 * d * Double(shape.feedForward))
     }
 }

@@ -67,12 +67,15 @@ public final class SASRec: SequentialModel {
             seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         }
 
+        /// Blocks, heads and the feed-forward width (d: the port's point-wise layers).
+        public var encoderShape: EncoderShape { EncoderShape(blocks: blocks, heads: heads, feedForward: dim, separateOutput: !reuseItemEmbeddings) }
+
         /// Range checks naming the key.
         public func validate() throws {
-            try HyperparameterError.checkAtLeast("maxLength", maxLength, 1)
-            try HyperparameterError.checkAtLeast("dim", dim, 1)
-            try HyperparameterError.checkAtLeast("blocks", blocks, 1)
-            try HyperparameterError.checkAtLeast("heads", heads, 1)
+            try HyperparameterError.check("maxLength", maxLength, in: 1...ModelLimits.maxLength)
+            try HyperparameterError.check("dim", dim, in: 1...ModelLimits.dim)
+            try HyperparameterError.check("blocks", blocks, in: 1...ModelLimits.blocks)
+            try HyperparameterError.check("heads", heads, in: 1...dim)
             if dim % heads != 0 {
                 throw HyperparameterError(key: "heads", value: "\(heads)", allowed: "divisors of dim = \(dim)")
             }

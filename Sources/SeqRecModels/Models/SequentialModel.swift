@@ -14,8 +14,34 @@ public protocol SequentialModelSettings: Codable, Sendable {
     var itemEmbedding: ItemEmbeddingConfig { get }
     /// Seeds every initial weight.
     var seed: UInt64 { get set }
+    /// The encoder's size beyond L and d, for the memory a run needs (`RunConfig.validate`).
+    var encoderShape: EncoderShape { get }
     /// Range checks naming the key.
     func validate() throws
+}
+
+/// Blocks, attention heads and feed-forward width of a Transformer encoder; whether the output
+/// item table is separate from the input one.
+public struct EncoderShape: Sendable, Equatable {
+    public var blocks: Int
+    public var heads: Int
+    public var feedForward: Int
+    public var separateOutput: Bool
+    public init(blocks: Int, heads: Int, feedForward: Int, separateOutput: Bool) {
+        self.blocks = blocks
+        self.heads = heads
+        self.feedForward = feedForward
+        self.separateOutput = separateOutput
+    }
+}
+
+/// Upper bounds of model settings: far above any published configuration, low enough that a
+/// typo (an extra zero run) is a range error naming the key instead of an allocation abort.
+public enum ModelLimits {
+    public static let maxLength = 65_536
+    public static let dim = 65_536
+    public static let blocks = 1_024
+    public static let feedForward = 1_048_576
 }
 
 /// A sequential recommendation model (thesis §2.3): it encodes left-padded histories into hidden

@@ -66,7 +66,7 @@ public struct RunConfig: Sendable, Codable, Equatable {
         do {
             let user: JSONValue
             do { user = try JSONDecoder().decode(JSONValue.self, from: json) } catch {
-                throw ConfigError.invalidValue(key: "config", message: "not valid JSON (\(error.localizedDescription))")
+                throw ConfigError.invalidValue(key: "config", message: "not valid JSON (\(StrictConfig.describe(error, in: json)))")
             }
             guard case .object(let sections) = user else { throw ConfigError.invalidValue(key: "config", message: "expected an object") }
             if let bad = sections.keys.sorted().first(where: { !Self.sections.contains($0) }) {
@@ -121,7 +121,28 @@ public struct RunConfig: Sendable, Codable, Equatable {
         }
         _ = try SequenceSamplers.make(objective, catalogueSize: catalogueSize)
         try validating(section: "training") { try training.validate() }
-        _ = try makeLoss(catalogueSize: catalogueSize)
+        let loss = try makeLoss(catalogueSize: catalogueSize)
+        let settings = try modelSettings
+        try MemoryBudget.check(minimumTrainingBytes(settings, requirement: loss.requirement, catalogueSize: catalogueSize),
+                               for: "this config (model.maxLength \(settings.maxLength), model.dim \(settings.dim), "
+                                   + "model.blocks \(settings.encoderShape.blocks), training.batchSize \(training.batchSize), "
+                                   + "\(catalogueSize) items)")
+    }
+
+    /// A lower bound of the memory a training step needs: the weights with their gradients and
+    /// Adam moments, one block's attention weights and one target's logits per sequence. Real use
+    /// is higher; the bound only rejects configs that cannot run, before anything is written.
+    func minimumTrainingBytes(_ s: any SequentialModelSettings, requirement: LossRequirement, catalogueSize: Int) -> Double {
+        let shape = s.encoderShape
+        let (l, d, b) = (Double(s.maxLength), Double(s.dim), Double(training.batchSize))
+        let parameters = s.parameterEstimate(vocabularySize: catalogueSize + 2)
+        let candidates: Double
+        switch requirement {
+        case .fullCatalogue: candidates = Double(catalogueSize)
+        case .sampledNegatives(let k): candidates = Double(k + 1)
+        }
+        let floats = 4 * parameters + b * Double(shape.heads) * l * l + b * l * d * Double(shape.blocks) + b * candidates
+        return 4 * floats
     }
 
     /// The configured loss for a catalogue of `catalogueSize` items.

@@ -43,10 +43,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
     /// Range checks naming the key.
     public func validate() throws {
-        try HyperparameterError.checkAtLeast("batchSize", batchSize, 1)
-        try HyperparameterError.checkAtLeast("batchesPerEpoch", batchesPerEpoch, 1)
-        try HyperparameterError.checkAtLeast("maxEpochs", maxEpochs, 1)
-        try HyperparameterError.checkAtLeast("patience", patience, 1)
+        try HyperparameterError.check("batchSize", batchSize, in: 1...1_048_576)
+        try HyperparameterError.check("batchesPerEpoch", batchesPerEpoch, in: 1...1_000_000_000)
+        try HyperparameterError.check("maxEpochs", maxEpochs, in: 1...1_000_000_000)
+        try HyperparameterError.check("patience", patience, in: 1...1_000_000_000)
         try HyperparameterError.checkPositive("learningRate", Double(learningRate))
         try HyperparameterError.check("beta2", Double(beta2), in: 0.0..<1.0)
         if let w = wallClockSeconds { try HyperparameterError.checkPositive("wallClockSeconds", w) }

@@ -47,7 +47,6 @@ public struct TrainingRun {
         if let output, !resume, FileManager.default.fileExists(atPath: output.statePath) {
             throw CheckpointError(file: output.path, "already holds a run: pass --resume to continue it, or choose another directory")
         }
-        if let output { try FileManager.default.createDirectory(atPath: output.path, withIntermediateDirectories: true) }
         let vocabularySize = split.dataset.vocabulary.size
         var codebook: RecJPQCodebook?
         if let output, resume {
@@ -60,7 +59,22 @@ public struct TrainingRun {
         let model = try Models.make(config.model, vocabularySize: vocabularySize, codebook: codebook)
         var trainer = try validating(section: "training") { try Trainer(config: config.training) }
         trainer.progressInterval = 10
-        let report = try trainer.train(model, split: split, objective: objective, output: output, resume: resume, progress: progress)
+        // Everything is validated and built: only now does the directory appear (and is locked).
+        let created = output.map { !FileManager.default.fileExists(atPath: $0.path) } ?? false
+        let lock = try output.map { try RunLock(directory: $0.path) }
+        defer { lock?.release() }
+        let report: TrainingReport
+        do {
+            report = try trainer.train(model, split: split, objective: objective, output: output, resume: resume, progress: progress)
+            if report.stopReason == .nonFinite && report.bestEpoch == 0 { throw TrainingDiverged(report: report, directory: directory) }
+        } catch {
+            // A run that failed before writing anything leaves no directory behind.
+            lock?.release()
+            if created, let path = output?.path, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
         let evaluator = Evaluator(metrics: TrainingRun.testMetrics, sampled: sampledEvaluation)
         let test = try evaluator.evaluate(split.test, in: split, scorer: ModelScorer(model: model, split: split))
         let result = RunResult(config: config, dataset: dataset, fingerprint: fingerprint, environment: environment,
@@ -69,6 +83,17 @@ public struct TrainingRun {
                                modelSize: size(of: model, output: output))
         if let output { try result.write(to: output.path + "/result.json") }
         return (result, model)
+    }
+}
+
+/// A run whose loss or gradient became NaN/Inf before any epoch finished: there are no trained
+/// weights to evaluate, so no result is written.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+    public let report: TrainingReport
+    public let directory: String?
+    public var description: String {
+        "training diverged (non-finite loss or gradient) in epoch \(report.epochs + 1), step \(report.steps + 1), before any epoch "
+            + "finished: no model was trained and no result was written. Lower training.learningRate or check the data."
     }
 }
 

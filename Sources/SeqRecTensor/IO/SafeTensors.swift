@@ -112,16 +112,31 @@ public enum SafeTensors {
             guard shape.allSatisfy({ $0 >= 0 }), shape.count <= Shape.maxRank else {
                 throw SafeTensorsError(file: file, "tensor \(name): invalid shape \(shape)")
             }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * width, offsets[1] <= body else {
+            var count = 1
+            for dim in shape + [width] {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                guard !overflow, product <= body else {
+                    throw SafeTensorsError(file: file, "tensor \(name): shape \(shape) needs more bytes than the \(body)-byte body")
+                }
+                count = product
+            }
+            count /= width
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * width, offsets[1] <= body else {
                 throw SafeTensorsError(file: file, "tensor \(name): data_offsets \(offsets) do not match shape \(shape) "
                                        + "(\(count * width) bytes) within the \(body)-byte body")
             }
             entries.append((name, shape, offsets[0], offsets[1], dtype == "U8"))
         }
         entries.sort { $0.begin < $1.begin }
-        for (a, b) in zip(entries, entries.dropFirst()) where b.begin < a.end {
-            throw SafeTensorsError(file: file, "tensors \(a.name) and \(b.name) overlap")
+        for (a, b) in zip(entries, entries.dropFirst()) where b.begin != a.end {
+            throw SafeTensorsError(file: file, b.begin < a.end ? "tensors \(a.name) and \(b.name) overlap"
+                                                               : "bytes \(a.end)..<\(b.begin) of the body belong to no tensor")
+        }
+        // As the reference reader: the tensors cover the body exactly, no bytes before or after.
+        let covered = (entries.first?.begin ?? 0, entries.last?.end ?? 0)
+        guard covered.0 == 0, covered.1 == body else {
+            throw SafeTensorsError(file: file, covered.0 != 0 ? "the body's first \(covered.0) bytes belong to no tensor"
+                                   : "\(body - covered.1) bytes after the last tensor's data (the file was appended to or is not one safetensors file)")
         }
         let bytes: [(name: String, tensor: ByteTensor)] = entries.filter(\.byte).map { e in
             (e.name, ByteTensor(shape: e.shape, bytes: [UInt8](data[(headerEnd + e.begin)..<(headerEnd + e.end)])))

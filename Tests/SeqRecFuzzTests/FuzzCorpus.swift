@@ -1,0 +1,74 @@
+import Foundation
+import SeqRecCore
+import SeqRecData
+import SeqRecModels
+
+/// Small valid inputs of every format the tool reads, the seeds the fuzzer mutates.
+enum FuzzCorpus {
+    /// 24 users, 2–9 interactions each, items 1–30, timestamps increasing per user.
+    static let sequences: [[Int]] = (0..<24).map { u in (0..<(2 + u % 8)).map { k in 1 + (u * 7 + k * 11) % 30 } }
+
+    static var userItem: String { lines { u, i, _ in "\(u) \(i)" } }
+    static var groupLensDat: String { lines { u, i, t in "\(u)::\(i)::\(1 + (u + i) % 5)::\(t)" } }
+    static var groupLensCSV: String { "userId,movieId,rating,timestamp\n" + lines { u, i, t in "\(u),\(i),\(Double(1 + i % 5) / 2),\(t)" } }
+    static var recBole: String {
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n" + lines { u, i, t in "u\(u)\tm\(i)\t4.0\t\(t)" }
+    }
+    static var delimitedHeader: String { "user;item;time\n" + lines { u, i, t in "user \(u);item-\(i);\(t)" } }
+    static var delimitedNoHeader: String { lines { u, i, t in "\(t)|\(u)|\(i)" } }
+
+    private static func lines(_ row: (Int, Int, Int) -> String) -> String {
+        var out = ""
+        for (u, s) in sequences.enumerated() {
+            for (k, i) in s.enumerated() { out += row(u + 1, i, 978_300_000 + u * 1_000 + k * 60) + "\n" }
+        }
+        return out
+    }
+
+    /// The files of a gSASRec-port split directory (every 3rd user validates), by relative path.
+    static var gsasrecSplit: [String: String] {
+        var train = "", valIn = "", valOut = "", testIn = "", testOut = ""
+        for (u, s0) in sequences.enumerated() {
+            let s = s0.count < 4 ? s0 + [5, 9] : s0
+            func text(_ a: ArraySlice<Int>) -> String { a.map(String.init).joined(separator: " ") + "\n" }
+            let validates = u % 3 == 0
+            train += text(s.dropLast(validates ? 3 : 2))
+            if validates {
+                valIn += text(s.dropLast(2))
+                valOut += "\(s[s.count - 2])\n"
+            }
+            testIn += text(s.dropLast())
+            testOut += "\(s.last!)\n"
+        }
+        return ["train/input.txt": train, "val/input.txt": valIn, "val/output.txt": valOut,
+                "test/input.txt": testIn, "test/output.txt": testOut, "dataset_stats.json": "{\"num_items\": 40}\n"]
+    }
+
+    /// A run config touching every section.
+    static let runConfig = """
+        {"model": {"id": "sasrec", "maxLength": 20, "dim": 16, "blocks": 1, "heads": 2, "dropout": 0.1, "seed": 7},
+         "objective": {"id": "shifted"},
+         "loss": {"id": "gbce", "negatives": 8, "t": 0.75},
+         "training": {"batchSize": 32, "batchesPerEpoch": 10, "maxEpochs": 5, "patience": 2, "learningRate": 0.001,
+                      "beta2": 0.98, "wallClockSeconds": 60, "seed": 3}}
+        """
+
+    /// A BERT4Rec run config.
+    static let bertConfig = """
+        {"model": {"id": "bert4rec", "maxLength": 20, "dim": 16, "blocks": 1, "heads": 2, "intermediate": 32},
+         "objective": {"id": "item-masking", "maskingProbability": 0.2, "maxMasks": 4},
+         "loss": {"id": "softmax"}, "training": {"batchSize": 16}}
+        """
+
+    /// A model checkpoint file (a small SASRec).
+    static func checkpoint() throws -> Data {
+        let config = try RunConfig.decode(Data(runConfig.utf8))
+        let vocabulary = try ItemVocabulary(externalIDs: (1...30).map(String.init))
+        let model = try Models.make(config.model, vocabularySize: vocabulary.size)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-fuzz-seed-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ModelCheckpoint.save(model, metadata: ModelCheckpoint.metadata(config: config, fingerprint: "fuzz", vocabulary: vocabulary,
+                                                                           environment: RunEnvironment.capture()), to: path)
+        return FileManager.default.contents(atPath: path)!
+    }
+}

@@ -77,14 +77,16 @@ public struct RecommendCommand: ParsableCommand {
             ids.append(mapped)
         }
         for w in warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
+        func unusable(_ detail: String) -> CheckpointError {
+            CheckpointError(file: checkpoint, "the model's scores are not finite (\(detail)): NaN/Inf weights; the checkpoint cannot be used")
+        }
         let recs: [[ScoredItem]]
+        // The evaluator rejects NaN scores; ±inf ones are caught below.
         do { recs = try ckpt.model.recommend(ids, k: k, filterSeen: !noFilterSeen) } catch let e as DataError where e.file == "scorer" {
-            throw CheckpointError(file: checkpoint, "the model's scores are not finite (\(e.message)): NaN/Inf weights; "
-                                  + "the checkpoint cannot be used")
+            throw unusable(e.message)
         }
         if let (user, _) = zip(users, recs).first(where: { $0.1.contains { !$0.score.isFinite } }) {
-            throw CheckpointError(file: checkpoint, "the model's scores for user \(user) are not finite (NaN/Inf weights); "
-                                  + "the checkpoint cannot be used")
+            throw unusable("an infinite score for user \(user)")
         }
         var out = "user,rank,item,score\n"
         let format = fullPrecision ? "%.9g" : "%.6g"

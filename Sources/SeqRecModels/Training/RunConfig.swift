@@ -114,7 +114,7 @@ public struct RunConfig: Sendable, Codable, Equatable {
     /// `loss.negatives`, `training.patience`).
     public func validate(catalogueSize: Int) throws {
         let entry = try Models.registry.entry(model.id)
-        _ = try modelSettings
+        let settings = try modelSettings
         guard entry.objectives.contains(objective.id) else {
             throw HyperparameterError(key: "objective.id", value: objective.id,
                                       allowed: entry.objectives.joined(separator: ", ") + " (the objectives \(model.id) trains with)")
@@ -122,7 +122,6 @@ public struct RunConfig: Sendable, Codable, Equatable {
         _ = try SequenceSamplers.make(objective, catalogueSize: catalogueSize)
         try validating(section: "training") { try training.validate() }
         let loss = try makeLoss(catalogueSize: catalogueSize)
-        let settings = try modelSettings
         try MemoryBudget.check(minimumTrainingBytes(settings, requirement: loss.requirement, catalogueSize: catalogueSize),
                                for: "this config (model.maxLength \(settings.maxLength), model.dim \(settings.dim), "
                                    + "model.blocks \(settings.encoderShape.blocks), training.batchSize \(training.batchSize), "

@@ -57,13 +57,14 @@ public struct QuickstartCommand: ParsableCommand {
             ("SASRec (BCE, 1 negative)", "sasrec", config(.bce(negatives: 1))),
             ("gSASRec (gBCE, \(k) negatives, t 0.75)", "gsasrec", config(.gbce(negatives: k, t: 0.75))),
         ]
-        let stderr = FileHandle.standardError
+        let display = quiet ? nil : ProgressDisplay(interval: 15)
         var rows: [(String, [String: Double], String)] = []
         let pop = try Evaluator(metrics: TrainingRun.testMetrics).evaluate(split.test, in: split, scorer: PopularityRecommender(split: split))
         rows.append(("Popularity", pop.means, "–"))
         for (name, dir, cfg) in runs {
-            let log: ((String) -> Void)? = quiet ? nil : { stderr.write(Data("[\(dir)] \($0)\n".utf8)) }
-            let (r, _) = try TrainingRun(config: cfg, split: split, dataset: data.label, directory: out + "/" + dir).run(resume: true, progress: log)
+            let run = TrainingRun(config: cfg, split: split, dataset: data.label, directory: out + "/" + dir)
+            let (r, _) = try run.run(resume: true, progress: display.map { d in { d.show($0, prefix: "[\(dir)] ") } })
+            display?.finish()
             rows.append((name, r.test, "\(r.training.steps) steps, \(String(format: "%.0f", r.training.seconds)) s"))
         }
         var s = "dataset: \(data.label) (\(split.dataset.fingerprint)); \(split.test.count) test cases; full-catalogue ranking, seen items filtered\n"

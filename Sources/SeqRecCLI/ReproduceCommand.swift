@@ -25,7 +25,11 @@ public struct ReproduceCommand: ParsableCommand {
     @Option(help: "Repository root (dataset paths and experiments/ are relative to it).")
     var root = FileManager.default.currentDirectoryPath
 
-    @Flag var quiet = false
+    @Flag(help: "No progress on standard error.")
+    var quiet = false
+
+    @Option(help: "Seconds between progress lines when standard error is not a terminal (on a terminal one line is updated in place).")
+    var progressInterval = 30.0
 
     @Flag(help: "Exit 0 even when a check of the spec fails at this scale (the table is written either way).")
     var allowFailedChecks = false
@@ -34,6 +38,7 @@ public struct ReproduceCommand: ParsableCommand {
 
     public func validate() throws {
         if !list && spec == nil { throw ValidationError("give a spec id (see --list)") }
+        if !(progressInterval > 0) { throw ValidationError("--progress-interval must be > 0 seconds") }
     }
 
     var specDirectory: String { root + "/experiments/specs" }
@@ -66,8 +71,8 @@ public struct ReproduceCommand: ParsableCommand {
         }
         let s = try ExperimentSpec.load(path: path)
         let r = try Reproduction(spec: s, scale: scale, root: root, only: only.isEmpty ? nil : only)
-        let stderr = FileHandle.standardError
-        let outcome = try r.run(log: quiet ? { _ in } : { stderr.write(Data(("[reproduce] " + $0 + "\n").utf8)) })
+        let display = quiet ? nil : ProgressDisplay(interval: progressInterval)
+        let outcome = try r.run(log: { display?.message("[reproduce] " + $0) }, display: display)
         var out = outcome.markdown
         out += "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
         for f in outcome.files { out += "  \(f)\n" }

@@ -36,8 +36,11 @@ public struct TrainCommand: ParsableCommand {
     @Option(help: "Validation users sampled from a leave-one-out split (seeded); the gSASRec port uses 512.")
     var validationUsers = 512
 
-    @Flag(help: "No progress lines on standard error.")
+    @Flag(help: "No progress on standard error.")
     var quiet = false
+
+    @Option(help: "Seconds between progress lines when standard error is not a terminal (on a terminal one line is updated in place).")
+    var progressInterval = 30.0
 
     public init() {}
 
@@ -46,6 +49,7 @@ public struct TrainCommand: ParsableCommand {
             throw ValidationError(ConfigError.unknownComponent(family: "preset", id: preset, valid: RunConfig.presetRegistry.ids).description)
         }
         if validationUsers < 1 { throw ValidationError("--validation-users must be ≥ 1") }
+        if !(progressInterval > 0) { throw ValidationError("--progress-interval must be > 0 seconds") }
     }
 
     /// The preset with the config file laid over it.
@@ -63,11 +67,15 @@ public struct TrainCommand: ParsableCommand {
         let resolved = try resolvedConfig()
         let split = try data.split(validationUsers: validationUsers)
         let stderr = FileHandle.standardError
-        let log: ((String) -> Void)? = quiet ? nil : { stderr.write(Data(("[train] " + $0 + "\n").utf8)) }
-        log?("dataset \(data.label): \(split.dataset.fingerprint); \(split.validation.count) validation / \(split.test.count) test cases")
-        log?("config \(resolved.json)")
-        let (result, _) = try TrainingRun(config: resolved, split: split, dataset: data.label, directory: out)
-            .run(resume: resume, progress: log)
+        let display = quiet ? nil : ProgressDisplay(interval: progressInterval)
+        display?.message("[train] dataset \(data.label): \(split.dataset.fingerprint); \(split.validation.count) validation / \(split.test.count) test cases")
+        display?.message("[train] config \(resolved.json)")
+        let run = TrainingRun(config: resolved, split: split, dataset: data.label, directory: out)
+        let result: RunResult
+        do {
+            defer { display?.finish() }
+            (result, _) = try run.run(resume: resume, progress: display.map { d in { d.show($0, prefix: "[train] ") } })
+        }
         print(Self.summary(result, directory: out), terminator: "")
         if result.training.stopReason == .nonFinite {
             stderr.write(Data(("error: training diverged (non-finite loss or gradient) after epoch \(result.training.epochs); the test "

@@ -38,12 +38,18 @@ public struct Reproduction {
         public let markdown: String
     }
 
-    public func run(log: @escaping (String) -> Void = { _ in }) throws -> Outcome {
+    /// - Parameters:
+    ///   - log: permanent lines (a cell started, cached, done; warnings).
+    ///   - display: the status line of a training cell in progress (nil: none).
+    public func run(log: @escaping (String) -> Void = { _ in }, display: ProgressDisplay? = nil) throws -> Outcome {
         let scale = spec.scales[scaleName]!
         let loader = DatasetLoader(root: root)
         let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
-        let runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
+        var current = ""
+        var runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
                                 runsDirectory: outputDirectory + "/runs", environment: environment, log: log)
+        runner.display = display
+        runner.cellLabel = { current }
         let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = spec.expandedRows(scale: scaleName).filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
         if let only, rows.isEmpty {
@@ -87,7 +93,12 @@ public struct Reproduction {
                 continue
             }
             log("[\(i + 1)/\(cells.count)] \(name): running")
-            let r = try runner.compute(cell, key: key, config: config)
+            current = "[\(i + 1)/\(cells.count)] \(name)"
+            let r: CellResult
+            do {
+                defer { display?.finish() }
+                r = try runner.compute(cell, key: key, config: config)
+            }
             try r.write(to: path)
             computed += 1
             results.append(r)

@@ -70,7 +70,7 @@ enum TrainingCell {
             let training = TrainingRun(config: run, split: split, dataset: ref.label ?? ref.name,
                                        directory: runner.runsDirectory + "/" + key,
                                        sampledEvaluation: runner.spec.sampledEvaluation)
-            let (result, model) = try training.run(resume: true, progress: { runner.log("    " + $0) })
+            let (result, model) = try training.run(resume: true, progress: runner.show)
             out.steps = result.training.steps
             out.metrics = result.test
             out.metrics[timeMetric] = result.training.seconds / 60

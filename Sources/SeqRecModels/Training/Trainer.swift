@@ -14,8 +14,6 @@ import SeqRecTensor
 /// training state on disk is kept untouched.
 public struct Trainer {
     public let config: TrainingConfig
-    /// Seconds between progress lines (also one per epoch).
-    public var progressInterval = 10.0
 
     public init(config: TrainingConfig) throws {
         try config.validate()
@@ -23,7 +21,7 @@ public struct Trainer {
     }
 
     public func train(_ model: any SequentialModel, split: DatasetSplit, objective: TrainingObjective, output: RunDirectory? = nil,
-                      resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> TrainingReport {
+                      resume: Bool = false, progress: ((TrainingEvent) -> Void)? = nil) throws -> TrainingReport {
         let minimum = objective.sampler.minimumTrainingLength
         let users = (0..<split.dataset.userCount).filter { split.trainLengths[$0] >= minimum }
         guard !users.isEmpty else { throw DataError(file: split.dataset.name, "no user has \(minimum) training items") }
@@ -35,17 +33,19 @@ public struct Trainer {
         if resume, let output, FileManager.default.fileExists(atPath: output.statePath) {
             (best, state) = try TrainingState.load(path: output.statePath, into: model, adam: adam, expectedFingerprint: fingerprint,
                                                  metadata: output.metadata)
-            progress?("resuming after epoch \(state.report.epochs) (\(state.report.steps) steps, best validation NDCG@10 "
-                      + "\(String(format: "%.4f", state.report.bestValidationNDCG)) at epoch \(state.report.bestEpoch))")
+            progress?(.message("resuming after epoch \(state.report.epochs) (\(state.report.steps) steps, best validation NDCG@10 "
+                      + "\(String(format: "%.4f", state.report.bestValidationNDCG)) at epoch \(state.report.bestEpoch))"))
             if state.report.stopReason == .patience || state.report.stopReason == .nonFinite { return finish(model, best, state.report) }
             state.report.stopReason = .maxEpochs
         }
         let log = try output.map { try EpochLog(path: $0.logPath, history: state.report.history) }
         let evaluator = Evaluator(metrics: [NDCG(k: 10), Recall(k: 10)], batchSize: 256)
         let session = Stopwatch()
-        let startSeconds = state.report.seconds
-        var lastProgress = Stopwatch()
-        var lastValidation = "–"
+        let startSeconds = state.report.seconds, startSteps = state.report.steps
+        var status = TrainingProgress(epoch: state.report.epochs + 1, step: state.report.steps, stepsPerSecond: 0, loss: 0,
+                                      lastValidation: state.report.history.last?.validationNDCG,
+                                      bestValidation: state.report.bestEpoch > 0 ? state.report.bestValidationNDCG : nil,
+                                      bestEpoch: state.report.bestEpoch, elapsedSeconds: startSeconds, remainingSeconds: nil)
         while state.report.epochs < config.maxEpochs {
             if let limit = config.wallClockSeconds, state.report.seconds >= limit { state.report.stopReason = .wallClock; break }
             let epoch = state.report.epochs + 1
@@ -59,8 +59,8 @@ public struct Trainer {
                 let outcome = step(split, users: batchUsers, rng: &state.rng)
                 let (value, norm) = (outcome.loss, outcome.gradientNorm)
                 if !outcome.isFinite {
-                    progress?("epoch \(epoch) step \(b + 1): non-finite loss \(value) / gradient norm \(norm); "
-                              + "stopping with the best weights (epoch \(state.report.bestEpoch)); the last good checkpoint is kept")
+                    progress?(.message("epoch \(epoch) step \(b + 1): non-finite loss \(value) / gradient norm \(norm); "
+                              + "stopping with the best weights (epoch \(state.report.bestEpoch)); the last good checkpoint is kept"))
                     state.report.stopReason = .nonFinite
                     return finish(model, best, state.report)
                 }
@@ -68,12 +68,15 @@ public struct Trainer {
                 normSum += Double(norm)
                 steps += 1
                 state.report.steps += 1
-                if let progress, lastProgress.elapsedSeconds >= progressInterval {
-                    let rate = Double(steps) / epochClock.elapsedSeconds
-                    progress("epoch \(epoch) step \(state.report.steps) | \(String(format: "%.2f", rate)) steps/s | loss "
-                             + "\(String(format: "%.4f", lossSum / Double(steps))) | grad-norm \(String(format: "%.3f", normSum / Double(steps)))"
-                             + " | last val NDCG@10 \(lastValidation)")
-                    lastProgress.reset()
+                if let progress {
+                    status.epoch = epoch
+                    status.step = state.report.steps
+                    status.stepsPerSecond = Double(steps) / epochClock.elapsedSeconds
+                    status.loss = lossSum / Double(steps)
+                    status.elapsedSeconds = startSeconds + session.elapsedSeconds
+                    status.remainingSeconds = remaining(elapsed: status.elapsedSeconds, sessionSeconds: session.elapsedSeconds,
+                                                        sessionSteps: state.report.steps - startSteps, steps: state.report.steps)
+                    progress(.status(status))
                 }
             }
             let validationResult = try evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
@@ -97,12 +100,13 @@ public struct Trainer {
                 state.sinceBest += 1
                 if state.sinceBest >= config.patience { state.report.stopReason = .patience }
             }
-            lastValidation = String(format: "%.4f", ndcg)
-            progress?("epoch \(epoch) done: \(state.report.steps) steps, loss \(String(format: "%.4f", record.meanLoss)), "
-                      + "val NDCG@10 \(lastValidation) R@10 \(String(format: "%.4f", record.validationRecall)) "
-                      + "(best \(String(format: "%.4f", state.report.bestValidationNDCG)) @ \(state.report.bestEpoch)), "
-                      + "\(String(format: "%.1f", record.seconds)) s")
-            lastProgress.reset()
+            status.lastValidation = ndcg
+            status.bestValidation = state.report.bestValidationNDCG
+            status.bestEpoch = state.report.bestEpoch
+            status.elapsedSeconds = state.report.seconds
+            status.remainingSeconds = remaining(elapsed: state.report.seconds, sessionSeconds: session.elapsedSeconds,
+                                                sessionSteps: state.report.steps - startSteps, steps: state.report.steps)
+            progress?(.status(status))
             if let output {
                 state.adamSteps = adam.stepCount
                 if improved { try ModelCheckpoint.save(model, metadata: output.metadata, to: output.modelPath) }
@@ -116,6 +120,18 @@ public struct Trainer {
             state.report.stopReason = .wallClock
         }
         return finish(model, best, state.report)
+    }
+
+    /// The upper bound of the time left (`TrainingProgress.remainingSeconds`) after `steps` steps
+    /// and `elapsed` seconds in all, `sessionSteps` of them in `sessionSeconds` of this session.
+    public func remaining(elapsed: Double, sessionSeconds: Double, sessionSteps: Int, steps: Int) -> Double? {
+        var bounds: [Double] = []
+        if let limit = config.wallClockSeconds { bounds.append(max(limit - elapsed, 0)) }
+        if sessionSteps > 0 {
+            let left = max(config.maxEpochs * config.batchesPerEpoch - steps, 0)
+            bounds.append(Double(left) * sessionSeconds / Double(sessionSteps))
+        }
+        return bounds.min()
     }
 
     private func finish(_ model: any SequentialModel, _ best: [Tensor], _ report: TrainingReport) -> TrainingReport {

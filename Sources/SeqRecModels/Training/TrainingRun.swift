@@ -33,7 +33,7 @@ public struct TrainingRun {
 
     /// Trains and evaluates. Without `resume`, a directory that already holds a run is an error
     /// (nothing is overwritten).
-    public func run(resume: Bool = false, progress: ((String) -> Void)? = nil) throws -> (RunResult, any SequentialModel) {
+    public func run(resume: Bool = false, progress: ((TrainingEvent) -> Void)? = nil) throws -> (RunResult, any SequentialModel) {
         let n = split.dataset.vocabulary.itemCount
         try config.validate(catalogueSize: n)
         let objective = try config.makeObjective(catalogueSize: n)
@@ -54,11 +54,10 @@ public struct TrainingRun {
         }
         if codebook == nil, settings.itemEmbedding.isRecJPQ {
             codebook = try validating(section: "model.itemEmbedding") { try settings.itemEmbedding.codebook(for: split, seed: settings.seed) }
-            for w in codebook?.warnings(items: n) ?? [] { progress?("[recjpq] warning: \(w)") }
+            for w in codebook?.warnings(items: n) ?? [] { progress?(.message("[recjpq] warning: \(w)")) }
         }
         let model = try Models.make(config.model, vocabularySize: vocabularySize, codebook: codebook)
-        var trainer = try validating(section: "training") { try Trainer(config: config.training) }
-        trainer.progressInterval = 10
+        let trainer = try validating(section: "training") { try Trainer(config: config.training) }
         // Everything is validated and built: only now does the directory appear (and is locked).
         let created = output.map { !FileManager.default.fileExists(atPath: $0.path) } ?? false
         let lock = try output.map { try RunLock(directory: $0.path) }

@@ -25,7 +25,7 @@ public struct BaselinesCommand: ParsableCommand {
 
     @OptionGroup var metricOptions: MetricOptions
 
-    @Option(help: "Also write per-model metric means as JSON here (atomically).")
+    @Option(help: "Also write one flat row per model (metric means and standard errors) as JSON here (atomically; schema seqrec-baselines/1, see README).")
     var json: String?
 
     public init() {}
@@ -37,7 +37,7 @@ public struct BaselinesCommand: ParsableCommand {
         let selection = try metricOptions.selection(split: split, data: data)
         if selection.calibration { throw ValidationError("--metrics ece: the baselines' scores are not probabilities") }
         let evaluator = Evaluator(metrics: selection.metrics, filterSeen: !noFilterSeen, sampled: selection.sampling)
-        var rows: [(String, [String: Double])] = []
+        var rows: [(String, [String: Double], EvaluationResult)] = []
         var results: [(String, EvaluationResult)] = []
         let models: [(String, () throws -> any ItemScorer)] = [
             ("Popularity", { PopularityRecommender(split: split) }),
@@ -58,13 +58,10 @@ public struct BaselinesCommand: ParsableCommand {
         for (name, r) in results {
             var m = r.means
             for k in selection.normalizedPCOUNT { m["npcount@\(k)"] = r.normalizedPCOUNT(k: k, popularity: popularity) }
-            rows.append((name, m))
+            rows.append((name, m, r))
         }
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let payload = Dictionary(uniqueKeysWithValues: rows)
-            try AtomicFile.write(encoder.encode(["fingerprint": [split.dataset.fingerprint.description: payload]]), to: json)
+            try AtomicFile.write(BaselinesJSON.encode(BaselinesJSON(dataset: data.label, split: split, protocolText: protocolText, rows: rows)), to: json)
         }
         return out
     }

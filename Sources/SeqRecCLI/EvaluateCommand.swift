@@ -30,7 +30,7 @@ public struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var metricOptions: MetricOptions
 
-    @Option(help: "Also write metrics and per-case vectors as JSON here (atomically).")
+    @Option(help: "Also write metrics, standard errors and per-case vectors with external user and item ids as JSON here (atomically; schema seqrec-evaluate/1, see README).")
     var json: String?
 
     public init() {}
@@ -63,9 +63,8 @@ public struct EvaluateCommand: ParsableCommand {
             : try Evaluator(metrics: selection.metrics.filter { $0 is PCOUNT }, filterSeen: !noFilterSeen)
                 .evaluate(chosen, in: split, scorer: PopularityRecommender(split: split))
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(encoder.encode(r), to: json)
+            let document = EvaluateJSON(checkpoint: checkpoint, model: ckpt.config.model.id, dataset: data.label, cases: cases, result: r, split: split)
+            try AtomicFile.write(BaselinesJSON.encode(document), to: json)
         }
         var out = "checkpoint: \(checkpoint) (model \(ckpt.config.model.id), objective \(ckpt.config.objective.id), loss \(ckpt.config.loss.summary))\n"
         out += "dataset: \(data.label) (\(split.dataset.fingerprint)); \(chosen.count) \(cases) cases; \(r.protocolDescription)\n"

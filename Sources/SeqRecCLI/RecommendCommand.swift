@@ -4,9 +4,10 @@ import SeqRecCore
 import SeqRecData
 import SeqRecModels
 
-/// `seqrec recommend`: top-K items for histories given as external item ids, from a trained
-/// checkpoint. Histories need not have been seen in training; every id must be in the model's
-/// vocabulary (unknown ids are errors naming the id and line, or skipped with --skip-unknown).
+/// `seqrec recommend`: top-K items for histories given as external item ids, or for users of a
+/// dataset, from a trained checkpoint. Histories need not have been seen in training; every id
+/// must be in the model's vocabulary (unknown ids are errors naming the id and line, or skipped
+/// with --skip-unknown).
 public struct RecommendCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "recommend",
@@ -14,8 +15,12 @@ public struct RecommendCommand: ParsableCommand {
         discussion: """
             One history: --items "i1 i2 i3" (oldest first). Batch: --input FILE, a CSV or TSV of \
             `user<sep>item` lines, each user's lines in chronological order (a header line `user,item` \
-            is skipped). Output: `user,rank,item,score` lines.
+            is skipped). Users of a dataset: --user ID (repeatable) with the dataset's path and format \
+            options as for `seqrec train` (no path: the embedded synthetic dataset); the history is \
+            the user's whole sequence in the dataset. Output: `user,rank,item,score` lines.
             """)
+
+    @OptionGroup var data: DatasetOptions
 
     @Option(help: "A run directory or its model.safetensors.")
     var checkpoint: String
@@ -25,6 +30,9 @@ public struct RecommendCommand: ParsableCommand {
 
     @Option(help: "Batch input: CSV/TSV of user,item lines in chronological order per user.")
     var input: String?
+
+    @Option(help: "A user id of the dataset (repeatable): the history is the user's sequence in it.")
+    var user: [String] = []
 
     @Option(name: .short, help: "How many items to recommend.")
     var k = 10
@@ -44,7 +52,10 @@ public struct RecommendCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if (items == nil) == (input == nil) { throw ValidationError("give exactly one of --items or --input") }
+        if [items != nil, input != nil, !user.isEmpty].filter({ $0 }).count != 1 {
+            throw ValidationError("give exactly one of --items, --input or --user")
+        }
+        if user.isEmpty && data.path != nil { throw ValidationError("a dataset path is only read with --user") }
         if k < 1 { throw ValidationError("-k must be ≥ 1, got \(k)") }
     }
 
@@ -55,7 +66,7 @@ public struct RecommendCommand: ParsableCommand {
 
     public func render() throws -> String {
         let ckpt = try ModelCheckpoint.load(path: EvaluateCommand.modelPath(checkpoint))
-        let histories = try readHistories()
+        let histories = try user.isEmpty ? readHistories() : datasetHistories(trainedOn: ckpt.metadata["seqrec.dataset_fingerprint"])
         let vocabulary = ckpt.vocabulary
         var users: [String] = [], ids: [[Int32]] = []
         var warnings: [String] = []
@@ -63,7 +74,7 @@ public struct RecommendCommand: ParsableCommand {
             var mapped: [Int32] = []
             for (item, line) in h.items {
                 if let id = vocabulary.internalID(item) { mapped.append(id); continue }
-                let place = input.map { "\($0):\(line)" } ?? "--items"
+                let place = !user.isEmpty ? "\(data.label) (user \(h.user))" : input.map { "\($0):\(line)" } ?? "--items"
                 guard skipUnknown else {
                     throw CheckpointError(file: place, "item `\(item)` is not in the model's vocabulary "
                                           + "(\(vocabulary.itemCount) items); use --skip-unknown to drop such items")
@@ -101,6 +112,23 @@ public struct RecommendCommand: ParsableCommand {
     struct History {
         let user: String
         var items: [(String, Int)]   // external id, source line
+    }
+
+    /// The `--user` histories: each user's whole sequence in the dataset, as external ids.
+    func datasetHistories(trainedOn fingerprint: String?) throws -> [History] {
+        let dataset = try data.split().dataset
+        if let fingerprint, fingerprint != dataset.fingerprint.description {
+            FileHandle.standardError.write(Data(("warning: \(data.label) (\(dataset.fingerprint)) is not the dataset the model was trained on "
+                                                 + "(\(fingerprint)); items are matched by their ids\n").utf8))
+        }
+        let index = Dictionary(dataset.userIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return try user.map { id in
+            guard let u = index[id] else {
+                let sample = dataset.userIDs.prefix(5).joined(separator: ", ")
+                throw DataError(file: data.label, "no user `\(id.abbreviated(to: 80))` in the dataset (\(dataset.userCount) users, e.g. \(sample))")
+            }
+            return History(user: id, items: dataset.sequence(u).map { (dataset.vocabulary.externalID($0), 0) })
+        }
     }
 
     func readHistories() throws -> [History] {

@@ -47,6 +47,19 @@ public struct DatasetSource: Sendable {
 
     /// The preprocessed interaction sequences (not for a split directory, which comes pre-split).
     public func dataset() throws -> SequenceDataset {
+        do { return try loadDataset() } catch let e as DataError { throw hinted(e) }
+    }
+
+    /// A load error with the format the data looks like, when that is not the one given.
+    func hinted(_ error: DataError) -> DataError {
+        switch origin {
+        case .synthetic: return error
+        case .file(let path, let format, _): return FormatGuess.annotate(error, path: path, format: format)
+        case .gsasrecSplit(let directory): return FormatGuess.annotate(error, path: directory, format: DatasetSource.gsasrecSplitFormat)
+        }
+    }
+
+    private func loadDataset() throws -> SequenceDataset {
         switch origin {
         case .synthetic(let generator): return try generator.generate()
         case .file(let path, let format, let options):
@@ -70,8 +83,10 @@ public struct DatasetSource: Sendable {
     private func load(statistics: Bool) throws -> (split: DatasetSplit, statistics: DatasetStatistics?) {
         if case .gsasrecSplit(let directory) = origin {
             let port = GSASRecPortSplit(directory: directory)
-            let split = try port.load()
-            return (split, statistics ? try port.statistics(of: split) : nil)
+            do {
+                let split = try port.load()
+                return (split, statistics ? try port.statistics(of: split) : nil)
+            } catch let e as DataError { throw hinted(e) }
         }
         let d = try dataset()
         return (try LeaveOneOut(validationUsers: validationUsers).split(d), statistics ? d.statistics : nil)

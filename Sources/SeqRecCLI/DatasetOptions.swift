@@ -58,6 +58,10 @@ struct DatasetOptions: ParsableArguments {
         }
     }
 
+    /// Validation users of a leave-one-out split unless `--validation-users` says otherwise: every
+    /// user of a dataset up to this size (ML-100K, ML-1M), a seeded sample of this many above it.
+    static let defaultValidationUsers = 10_000
+
     var label: String { name ?? path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "synthetic" }
 
     /// The source these options name (the embedded synthetic dataset without a path).

@@ -22,8 +22,8 @@ public struct EvaluateCommand: ParsableCommand {
     @Option(help: "test | validation")
     var cases = "test"
 
-    @Option(help: "Validation users sampled from a leave-one-out split (as in training).")
-    var validationUsers = 512
+    @Option(help: "Validation users of a leave-one-out split: all users up to this many, else a seeded sample of this many (the gSASRec port's code samples 512; a gsasrec-split directory has its own).")
+    var validationUsers = DatasetOptions.defaultValidationUsers
 
     @Flag(help: "Disable the seen-item filter (on by default, for every model).")
     var noFilterSeen = false

@@ -50,7 +50,7 @@ public struct QuickstartCommand: ParsableCommand {
     }
 
     public func render() throws -> String {
-        let split = try data.split(validationUsers: 512)
+        let split = try data.split(validationUsers: DatasetOptions.defaultValidationUsers)
         let n = split.dataset.vocabulary.itemCount
         let k = min(negatives, n - 1)
         let runs: [(String, String, RunConfig)] = [

@@ -15,13 +15,16 @@ public struct TrainCommand: ParsableCommand {
             The config is JSON with sections model, objective, loss and training; model, objective \
             and loss are {"id": …, …their own keys}. Keys left out keep the preset's values, \
             unknown keys are errors. Models: \(Models.registry.ids.joined(separator: ", ")); \
-            presets: \(RunConfig.presetRegistry.ids.joined(separator: ", ")) (`seqrec models` lists them). Example: \
+            presets: \(RunConfig.presetRegistry.ids.joined(separator: ", ")) (`seqrec models` lists them): gsasrec (the \
+            default), sasrec and sasrec-softmax learn quickly; gsasrec-port, sasrec-port and sasrec-softmax-port are the \
+            gSASRec port's configurations that the thesis's tables used. Example: \
             {"loss": {"id": "gbce", "negatives": 256, "t": 0.75}, "training": {"wallClockSeconds": 7200}}
             """)
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "Starting configuration: \(RunConfig.presetRegistry.ids.joined(separator: " | ")).")
+    @Option(help: ArgumentHelp("Starting configuration: \(RunConfig.presetRegistry.ids.joined(separator: " | ")).",
+                               discussion: "gsasrec (the default), sasrec and sasrec-softmax learn quickly (they leave the popularity plateau within a few hundred steps); the -port presets are the gSASRec port's configurations, as the thesis's tables were produced (N(0, 1) tables that need thousands of steps before they learn more than popularity). `seqrec models` describes each."))
     var preset = "gsasrec"
 
     @Option(help: "JSON config laid over the preset (strict: unknown keys are errors).")
@@ -33,8 +36,8 @@ public struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out exactly where it stopped.")
     var resume = false
 
-    @Option(help: "Validation users sampled from a leave-one-out split (seeded); the gSASRec port uses 512.")
-    var validationUsers = 512
+    @Option(help: "Validation users of a leave-one-out split: all users up to this many, else a seeded sample of this many (the gSASRec port's code samples 512; a gsasrec-split directory has its own).")
+    var validationUsers = DatasetOptions.defaultValidationUsers
 
     @Flag(help: "No progress on standard error.")
     var quiet = false

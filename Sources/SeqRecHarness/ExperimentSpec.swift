@@ -73,7 +73,7 @@ public struct ExperimentSpec: Codable, Sendable {
     public struct Row: Codable, Sendable {
         public var id: String
         public var label: String?
-        /// Training: the preset the config is laid over (`gsasrec`, `sasrec`, `sasrec-softmax`).
+        /// Training: the preset the config is laid over (`gsasrec-port` when absent; `seqrec models` lists them).
         public var preset: String?
         public var config: JSONValue?
         public var dataset: String?

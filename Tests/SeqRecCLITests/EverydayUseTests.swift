@@ -61,4 +61,15 @@ import Testing
             #expect(text.contains(String(format: "%.4f", ndcg)) && row["ndcg@10 se"] is Double)
         }
     }
+
+    /// Without --validation-users a small dataset validates on every user (not a 512 sample).
+    @Test func validationUsesEveryUserOfASmallDataset() throws {
+        let out = try EvaluateCommand.parse(["--checkpoint", ModelCommandTests.run, ModelCommandTests.data, "--cases", "validation"]).render()
+        #expect(out.contains("; 150 validation cases;"), "\(out)")
+        let sampled = try EvaluateCommand.parse(["--checkpoint", ModelCommandTests.run, ModelCommandTests.data, "--cases", "validation",
+                                                 "--validation-users", "40"]).render()
+        #expect(sampled.contains("; 40 validation cases;"))
+        let split = try LeaveOneOut(validationUsers: 10_000).split(try SyntheticDataset(users: 300, items: 50, seed: 1).generate())
+        #expect(split.protocolDescription.contains("second-to-last item on all users"))
+    }
 }

@@ -32,8 +32,8 @@ let trainingSpec = """
  "scales": {"smoke": {"description": "tiny", "config": {"model": {"maxLength": 10, "dim": 16, "blocks": 1, "dropout": 0.1},
             "training": {"batchSize": 32, "batchesPerEpoch": 8, "maxEpochs": 6, "learningRate": 0.01}}, "expectedMinutes": 0.1}},
  "rows": [{"id": "popularity", "group": "popularity"},
-          {"id": "sasrec", "preset": "sasrec"},
-          {"id": "gsasrec", "preset": "gsasrec", "config": {"loss": {"negatives": 16}}}],
+          {"id": "sasrec", "preset": "sasrec-port"},
+          {"id": "gsasrec", "preset": "gsasrec-port", "config": {"loss": {"negatives": 16}}}],
  "published": [{"row": "sasrec", "metric": "ndcg@10", "value": 0.2, "source": "invented"}],
  "checks": [{"kind": "greater", "metric": "ndcg@10", "row": "sasrec", "than": "popularity"}]}
 """
@@ -64,7 +64,7 @@ let trainingSpec = """
             .contains("unknown spec kind `plotting`; valid: statistics, memory, training, scoring"))
         #expect(message(base.replacingOccurrences(of: "{\"row\": \"sasrec\", \"metric\"", with: "{\"row\": \"bert4rec\", \"metric\""))
             .contains("unknown row (published value) `bert4rec`; valid: popularity, sasrec, gsasrec"))
-        #expect(message(base.replacingOccurrences(of: "\"preset\": \"sasrec\"", with: "\"preset\": \"caser\""))
+        #expect(message(base.replacingOccurrences(of: "\"preset\": \"sasrec-port\"", with: "\"preset\": \"caser\""))
             .contains("unknown preset `caser`"))
         #expect(message(base.replacingOccurrences(of: "\"smoke\": {\"description\"", with: "\"tiny\": {\"description\""))
             .contains("unknown scale `tiny`; valid: smoke, reduced, full"))

@@ -156,7 +156,7 @@ private func spec(published: String, checks: String = "[]") -> String {
                               "training": {"batchSize": 16, "batchesPerEpoch": 2, "maxEpochs": 1}},
                               "grid": [{"key": "loss.negatives", "values": [1, 2]}], "rowConfig": ROWCONFIG},
                     "full": {"description": "all"}},
-         "rows": [{"id": "a", "preset": "gsasrec"}, {"id": "b", "preset": "gsasrec"}],
+         "rows": [{"id": "a", "preset": "gsasrec-port"}, {"id": "b", "preset": "gsasrec-port"}],
          "checks": CHECKS}
         """
         func load(_ rowConfig: String, _ checks: String = "[]") throws -> ExperimentSpec {

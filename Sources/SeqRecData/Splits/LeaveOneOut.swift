@@ -42,7 +42,7 @@ public struct LeaveOneOut: Sendable, Codable, Equatable {
         let validation = chosen.map { u in
             EvaluationCase(user: u, inputLength: d.length(u) - 2, target: d.items[d.offsets[u] + d.length(u) - 2])
         }
-        let who = validationUsers.map { "a seeded sample of \($0) users (seed \(seed))" } ?? "all users"
+        let who = validationUsers.flatMap { $0 < eligible.count ? "a seeded sample of \($0) users (seed \(seed))" : nil } ?? "all users"
         return DatasetSplit(dataset: d, trainLengths: train, validation: validation, test: test, report: report,
                             protocolDescription: "leave-one-out (thesis 2.4.1): test = last item, input = all before it "
                                 + "(includes the validation item); validation = second-to-last item on \(who); train = the rest")

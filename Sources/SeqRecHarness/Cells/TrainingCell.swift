@@ -21,7 +21,7 @@ enum TrainingCell {
             if let g = r.group {
                 _ = try Baselines.registry.entry(g)
             } else {
-                _ = try RunConfig.presetRegistry.entry(r.preset ?? "gsasrec")
+                _ = try RunConfig.presetRegistry.entry(r.preset ?? "gsasrec-port")
             }
         }
     }
@@ -31,7 +31,7 @@ enum TrainingCell {
     /// from that component's defaults).
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
         if let g = cell.row.group { return .object(["baseline": .string(g), "seed": .number(Double(cell.seed))]) }
-        var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec").config
+        var config = try RunConfig.presetRegistry.entry(cell.row.preset ?? "gsasrec-port").config
         let source = "\(runner.spec.id) row \(cell.row.id)"
         if let c = cell.row.config { config = try RunConfig.decode(c.canonical, source: source, over: config) }
         if let c = runner.scale.config { config = try RunConfig.decode(c.canonical, source: source + " (scale)", over: config) }

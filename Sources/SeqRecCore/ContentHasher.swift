@@ -14,6 +14,15 @@ public struct ContentHasher: Sendable {
         h2 ^= h2 >> 29
     }
 
+    /// One 32-bit word in one step (4× fewer steps than its bytes; for hashing large float
+    /// arrays such as checkpoint integrity hashes — not interchangeable with mixing its bytes).
+    @inline(__always)
+    public mutating func mix(word: UInt32) {
+        h1 = (h1 ^ UInt64(word)) &* 0x0000_0100_0000_01B3
+        h2 = (h2 ^ UInt64(word)) &* 0x0000_0100_0000_01B3
+        h2 ^= h2 >> 29
+    }
+
     /// Every byte of `bytes`, in order.
     public mutating func mix<S: Sequence>(bytes: S) where S.Element == UInt8 { for b in bytes { mix(b) } }
 

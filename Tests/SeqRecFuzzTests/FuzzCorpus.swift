@@ -71,4 +71,41 @@ enum FuzzCorpus {
                                                                            environment: RunEnvironment.capture()), to: path)
         return FileManager.default.contents(atPath: path)!
     }
+
+    /// An experiment spec touching every section (multi-line, so line mutations bite).
+    static let experimentSpec = """
+        {"id": "fuzz", "title": "fuzz spec", "kind": "training", "source": "made up",
+         "datasets": [{"name": "syn", "synthetic": {"users": 300, "items": 60, "meanLength": 15, "seed": 2}, "validationUsers": 60}],
+         "metrics": ["ndcg@10", "recall@10"],
+         "seeds": [1, 2],
+         "scales": {"smoke": {"description": "tiny", "config": {"model": {"maxLength": 10, "dim": 16, "blocks": 1},
+                    "training": {"batchSize": 32, "batchesPerEpoch": 8, "maxEpochs": 6}}, "expectedMinutes": 0.1,
+                    "rowConfig": {"gsasrec": {"loss": {"negatives": 8}}}},
+                    "full": {"description": "all", "expectedMinutes": 10}},
+         "rows": [{"id": "popularity", "group": "popularity"},
+                  {"id": "sasrec", "preset": "sasrec-port"},
+                  {"id": "gsasrec", "preset": "gsasrec-port", "config": {"loss": {"negatives": 16}}}],
+         "published": [{"row": "sasrec", "metric": "ndcg@10", "value": 0.2, "source": "invented"}],
+         "checks": [{"kind": "greater", "metric": "ndcg@10", "row": "sasrec", "than": "popularity", "scales": ["full"]}]}
+        """
+
+    /// A run that trained one epoch: its config (with room for one more epoch), split, and the
+    /// files of its run directory that `--resume` reads.
+    static func resumableRun() throws -> (config: RunConfig, split: DatasetSplit, files: [String: [UInt8]]) {
+        var config = try RunConfig.decode(Data(runConfig.utf8))
+        config.training.batchSize = 8
+        config.training.batchesPerEpoch = 1
+        config.training.maxEpochs = 1
+        let split = try LeaveOneOut(validationUsers: 10).split(try SyntheticDataset(users: 40, items: 30, meanLength: 8, seed: 1).generate())
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-fuzz-run-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TrainingRun(config: config, split: split, dataset: "fuzz", directory: dir).run()
+        config.training.maxEpochs = 2
+        var files: [String: [UInt8]] = [:]
+        for name in ["training-state.safetensors", "model.safetensors"] {
+            files[name] = [UInt8](FileManager.default.contents(atPath: dir + "/" + name)!)
+        }
+        return (config, split, files)
+    }
 }
+

@@ -162,6 +162,38 @@ import Testing
         } catch let e as CheckpointError { #expect(e.message.contains("other loss settings")) }
     }
 
+    /// Found by the fuzz target: a state whose weights were damaged (NaN, or finite but absurd)
+    /// loaded, trained and then failed in the scorer without naming the file. It is refused on
+    /// resume, naming it: by its content hash, and (states written before the hash) by NaN/Inf.
+    @Test func aDamagedTrainingStateIsRefusedOnResume() throws {
+        let dir = tempDir()
+        _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()
+        let path = dir + "/training-state.safetensors"
+        let contents = try SafeTensors.readContents(path: path)
+        #expect(contents.metadata["seqrec.content_hash"]?.count == 32)
+        var damaged = contents.tensors
+        let i = try #require(damaged.firstIndex { $0.name.hasPrefix("best/") })
+        var scalars = damaged[i].tensor.scalars
+        scalars[scalars.count / 2] = .nan
+        damaged[i].tensor = Tensor(shape: damaged[i].tensor.shape, scalars: scalars)
+        func resume() throws {
+            _ = try TrainingRun(config: tinyConfig(epochs: 2), split: Self.split, dataset: "toy", directory: dir).run(resume: true)
+        }
+        try SafeTensors.write(damaged, bytes: contents.bytes, metadata: contents.metadata, to: path)
+        do { try resume(); Issue.record("resumed from a damaged state") } catch let e as CheckpointError {
+            #expect(e.file == path && e.message.contains("do not match the content hash"), "\(e)")
+        }
+        var older = contents.metadata
+        older["seqrec.content_hash"] = nil
+        try SafeTensors.write(damaged, bytes: contents.bytes, metadata: older, to: path)
+        do { try resume(); Issue.record("resumed from a state holding NaN") } catch let e as CheckpointError {
+            #expect(e.file == path && e.message.contains("tensor \(damaged[i].name) holds NaN or infinite values"), "\(e)")
+        }
+        // The undamaged state without a hash (as earlier versions wrote it) still resumes.
+        try SafeTensors.write(contents.tensors, bytes: contents.bytes, metadata: older, to: path)
+        try resume()
+    }
+
     @Test func mismatchedOrForeignCheckpointsAreClearErrors() throws {
         let dir = tempDir()
         _ = try TrainingRun(config: tinyConfig(epochs: 1), split: Self.split, dataset: "toy", directory: dir).run()

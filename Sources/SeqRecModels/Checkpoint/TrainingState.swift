@@ -33,7 +33,27 @@ struct TrainingState {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         meta["seqrec.progress"] = String(decoding: try encoder.encode(progress), as: UTF8.self)
-        try SafeTensors.write(tensors, bytes: ModelCheckpoint.codeTensors(model), metadata: meta, to: path)
+        let codes = ModelCheckpoint.codeTensors(model)
+        meta[integrityKey] = integrity(tensors, codes)
+        try SafeTensors.write(tensors, bytes: codes, metadata: meta, to: path)
+    }
+
+    /// Metadata key of the content hash of every tensor, checked on resume.
+    static let integrityKey = "seqrec.content_hash"
+
+    /// A 128-bit hash of the tensors' names and values: a state changed or damaged after it was
+    /// written (a bit flip, a partial copy that still parses) is refused instead of resumed.
+    static func integrity(_ tensors: [(name: String, tensor: Tensor)], _ bytes: [(name: String, tensor: SafeTensors.ByteTensor)]) -> String {
+        var h = ContentHasher()
+        for (name, t) in tensors.sorted(by: { $0.name < $1.name }) {
+            h.mix(name)
+            t.withUnsafeBufferPointer { for x in $0 { h.mix(word: x.bitPattern) } }
+        }
+        for (name, b) in bytes.sorted(by: { $0.name < $1.name }) {
+            h.mix(name)
+            h.mix(bytes: b.bytes)
+        }
+        return h.hex
     }
 
     /// The RecJPQ codebook a saved training state was started with (nil for dense models or
@@ -45,12 +65,25 @@ struct TrainingState {
     }
 
     /// Restores weights and Adam; returns the best weights and the progress.
-    /// - Throws: `CheckpointError` when the state belongs to another dataset or model.
+    /// - Throws: `CheckpointError` when the state belongs to another dataset or model, or holds
+    ///   non-finite values.
     static func load(path: String, into model: any SequentialModel, adam: Adam, expectedFingerprint: String,
                      metadata: [String: String]) throws -> ([Tensor], Progress) {
-        let (tensors, meta) = try SafeTensors.read(path: path)
+        let contents = try SafeTensors.readContents(path: path)
+        let (tensors, meta) = (contents.tensors, contents.metadata)
         guard meta["format"] == format, let progressText = meta["seqrec.progress"] else {
             throw CheckpointError(file: path, "not a SeqRec training state (format \(meta["format"] ?? "missing"))")
+        }
+        // States written before the hash existed have none and are not checked.
+        if let recorded = meta[integrityKey], recorded != integrity(tensors, contents.bytes) {
+            throw CheckpointError(file: path, "its tensors do not match the content hash recorded when it was written: the training state "
+                                  + "is damaged (resume from a copy, or start the run again)")
+        }
+        // The trainer never saves a state after a non-finite step, so NaN/Inf here means the file
+        // was altered or damaged after it was written: resuming from it would train on garbage.
+        if let bad = tensors.first(where: { !$0.tensor.scalars.allSatisfy(\.isFinite) }) {
+            throw CheckpointError(file: path, "tensor \(bad.name) holds NaN or infinite values: the training state is damaged "
+                                  + "(a run that diverges keeps its last good state; this file was changed after it was written)")
         }
         let recorded = meta["seqrec.dataset_fingerprint"] ?? "missing"
         guard recorded == expectedFingerprint else {

@@ -58,6 +58,7 @@ public struct QuickstartCommand: ParsableCommand {
             ("gSASRec (gBCE, \(k) negatives, t 0.75)", "gsasrec", config(.gbce(negatives: k, t: 0.75))),
         ]
         let display = quiet ? nil : ProgressDisplay(interval: 15)
+        defer { display?.finish() }
         var rows: [(String, [String: Double], String)] = []
         let pop = try Evaluator(metrics: TrainingRun.testMetrics).evaluate(split.test, in: split, scorer: PopularityRecommender(split: split))
         rows.append(("Popularity", pop.means, "–"))

@@ -80,10 +80,14 @@ import Testing
         config.batchesPerEpoch = 10
         config.wallClockSeconds = 100
         let trainer = try Trainer(config: config)
-        // 20 of 100 steps in 10 s: 80 steps at 0.5 s = 40 s, under the 90 s left of the budget.
+        // 20 of 100 steps in 10 s (0.5 s a step): 80 steps = 40 s, under the 90 s left of the
+        // budget plus the one epoch (5 s) that may run past it.
         #expect(trainer.remaining(elapsed: 10, sessionSeconds: 10, sessionSteps: 20, steps: 20) == 40)
-        // Resumed at 70 s of the budget: 30 s left, sooner than the 40 s the pace needs.
-        #expect(trainer.remaining(elapsed: 70, sessionSeconds: 10, sessionSteps: 20, steps: 20) == 30)
+        // Resumed at 70 s of the budget: 30 s + at most one more epoch, sooner than the pace's 40 s.
+        #expect(trainer.remaining(elapsed: 70, sessionSeconds: 10, sessionSteps: 20, steps: 20) == 35)
+        // Past the budget in the middle of an epoch: the epoch still finishes (4 steps, 2 s).
+        #expect(trainer.remaining(elapsed: 120, sessionSeconds: 10, sessionSteps: 20, steps: 20, stepsLeftInEpoch: 4) == 2)
+        #expect(trainer.remaining(elapsed: 120, sessionSeconds: 10, sessionSteps: 20, steps: 20) == 0)
         config.wallClockSeconds = nil
         #expect(try Trainer(config: config).remaining(elapsed: 0, sessionSeconds: 0, sessionSteps: 0, steps: 0) == nil)
     }

@@ -75,7 +75,8 @@ public struct Trainer {
                     status.loss = lossSum / Double(steps)
                     status.elapsedSeconds = startSeconds + session.elapsedSeconds
                     status.remainingSeconds = remaining(elapsed: status.elapsedSeconds, sessionSeconds: session.elapsedSeconds,
-                                                        sessionSteps: state.report.steps - startSteps, steps: state.report.steps)
+                                                        sessionSteps: state.report.steps - startSteps, steps: state.report.steps,
+                                                        stepsLeftInEpoch: config.batchesPerEpoch - b - 1)
                     progress(.status(status))
                 }
             }
@@ -123,13 +124,20 @@ public struct Trainer {
     }
 
     /// The upper bound of the time left (`TrainingProgress.remainingSeconds`) after `steps` steps
-    /// and `elapsed` seconds in all, `sessionSteps` of them in `sessionSeconds` of this session.
-    public func remaining(elapsed: Double, sessionSeconds: Double, sessionSteps: Int, steps: Int) -> Double? {
+    /// and `elapsed` seconds in all, `sessionSteps` of them in `sessionSeconds` of this session,
+    /// with `stepsLeftInEpoch` steps before the current epoch's validation. The wall-clock budget
+    /// is checked between epochs, so the last epoch to start may end up to one epoch past it.
+    public func remaining(elapsed: Double, sessionSeconds: Double, sessionSteps: Int, steps: Int, stepsLeftInEpoch: Int = 0) -> Double? {
+        let pace = sessionSteps > 0 ? sessionSeconds / Double(sessionSteps) : nil   // seconds per step, validation included
         var bounds: [Double] = []
-        if let limit = config.wallClockSeconds { bounds.append(max(limit - elapsed, 0)) }
-        if sessionSteps > 0 {
-            let left = max(config.maxEpochs * config.batchesPerEpoch - steps, 0)
-            bounds.append(Double(left) * sessionSeconds / Double(sessionSteps))
+        if let pace { bounds.append(Double(max(config.maxEpochs * config.batchesPerEpoch - steps, 0)) * pace) }
+        if let limit = config.wallClockSeconds {
+            let thisEpoch = Double(stepsLeftInEpoch) * (pace ?? 0)
+            if elapsed >= limit { bounds.append(thisEpoch) } else if let pace {
+                bounds.append(max(thisEpoch, limit - elapsed + Double(config.batchesPerEpoch) * pace))
+            } else {
+                bounds.append(limit - elapsed)
+            }
         }
         return bounds.min()
     }

@@ -77,7 +77,7 @@ let package = Package(
             "SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval", "SeqRecObjectives", "SeqRecModels",
             "SeqRecBaselines", "SeqRecCompression", "SeqRecScoring"]),
         // Seeded mutation fuzzing of every parser (data formats, configs, checkpoints), in-process.
-        .testTarget(name: "SeqRecFuzzTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecModels", "SeqRecHarness"]),
+        .testTarget(name: "SeqRecFuzzTests", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecData", "SeqRecModels", "SeqRecHarness"]),
         .testTarget(name: "SeqRecCLITests", dependencies: ["SeqRecCLI", "SeqRecData", "SeqRecModels", "SeqRecTensor"]),
         .testTarget(name: "SeqRecHarnessTests", dependencies: ["SeqRecCore", "SeqRecHarness"]),
         .testTarget(name: "SeqRecNNTests",

@@ -2,6 +2,7 @@ import Foundation
 import SeqRecCore
 import SeqRecData
 import SeqRecModels
+import SeqRecTensor
 
 /// Small valid inputs of every format the tool reads, the seeds the fuzzer mutates.
 enum FuzzCorpus {
@@ -103,9 +104,30 @@ enum FuzzCorpus {
         config.training.maxEpochs = 2
         var files: [String: [UInt8]] = [:]
         for name in ["training-state.safetensors", "model.safetensors"] {
+            // The same bytes on every run and machine (so a seed names the same cases): the
+            // metadata's timings and environment (commit, host, threads) are blanked.
+            let contents = try SafeTensors.readContents(path: dir + "/" + name)
+            let metadata = contents.metadata.mapValues { $0.hasPrefix("{") ? blankedVolatile($0) : $0 }
+            try SafeTensors.write(contents.tensors, bytes: contents.bytes, metadata: metadata, to: dir + "/" + name)
             files[name] = [UInt8](FileManager.default.contents(atPath: dir + "/" + name)!)
         }
         return (config, split, files)
+    }
+
+    /// A metadata JSON object with its run-dependent values (seconds, the environment) fixed.
+    static func blankedVolatile(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) else { return json }
+        func blank(_ v: Any, key: String) -> Any {
+            if let d = v as? [String: Any] { return Dictionary(uniqueKeysWithValues: d.map { ($0, blank($1, key: $0)) }) }
+            if let a = v as? [Any] { return a.map { blank($0, key: key) } }
+            let k = key.lowercased()
+            if k.contains("dirty") { return false }
+            if v is NSNumber, k.contains("seconds") || k.contains("thread") { return 0 }
+            if v is String, ["commit", "host", "date", "time", "machine", "cpu", "blas", "os", "swift"].contains(where: k.contains) { return "fuzz" }
+            return v
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: blank(object, key: ""), options: [.sortedKeys]) else { return json }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

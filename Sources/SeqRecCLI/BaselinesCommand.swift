@@ -61,7 +61,7 @@ public struct BaselinesCommand: ParsableCommand {
             rows.append((name, m, r))
         }
         if let json {
-            try AtomicFile.write(BaselinesJSON.encode(BaselinesJSON(dataset: data.label, split: split, protocolText: protocolText, rows: rows)), to: json)
+            try AtomicFile.write(BaselinesJSON(dataset: data.label, split: split, protocolText: protocolText, rows: rows).prettyJSON(), to: json)
         }
         return out
     }

@@ -64,7 +64,7 @@ public struct EvaluateCommand: ParsableCommand {
                 .evaluate(chosen, in: split, scorer: PopularityRecommender(split: split))
         if let json {
             let document = EvaluateJSON(checkpoint: checkpoint, model: ckpt.config.model.id, dataset: data.label, cases: cases, result: r, split: split)
-            try AtomicFile.write(BaselinesJSON.encode(document), to: json)
+            try AtomicFile.write(document.prettyJSON(), to: json)
         }
         var out = "checkpoint: \(checkpoint) (model \(ckpt.config.model.id), objective \(ckpt.config.objective.id), loss \(ckpt.config.loss.summary))\n"
         out += "dataset: \(data.label) (\(split.dataset.fingerprint)); \(chosen.count) \(cases) cases; \(r.protocolDescription)\n"

@@ -70,11 +70,13 @@ struct BaselinesJSON: Encodable {
             return row
         }
     }
+}
 
-    /// Pretty, key-sorted JSON (stable diffs).
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+extension Encodable {
+    /// Pretty, key-sorted JSON (stable diffs) for the `--json` outputs.
+    func prettyJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        return try encoder.encode(self)
     }
 }

@@ -30,6 +30,11 @@ import Testing
         for (line, name, format) in cases {
             #expect(FormatGuess.guess(firstLine: line, fileName: name)?.format == format, "\(line)")
         }
+        // Text in the first line is a header only where the data below it has numbers, or where it names columns.
+        #expect(FormatGuess.guess(firstLine: "u1,10", secondLine: "u1,11", fileName: "pairs.csv")!.options
+                == "--separator ',' --no-header --user-column 0 --item-column 1")
+        #expect(FormatGuess.guess(firstLine: "uid,iid", secondLine: "7,10", fileName: "pairs.csv")!.looksLike.contains("with the header"))
+        #expect(FormatGuess.guess(firstLine: "user,item", secondLine: "u1,i1", fileName: "pairs.csv")!.looksLike.contains("with the header"))
         let d = FormatGuess.guess(firstLine: "customer;product;date", fileName: "orders.csv")!
         #expect(d.options == "--separator ';' --user-column customer --item-column product --time-column date")
         #expect(FormatGuess.guess(firstLine: "3,17,1234", fileName: "p.csv")!.options == "--separator ',' --no-header --user-column 0 --item-column 1")

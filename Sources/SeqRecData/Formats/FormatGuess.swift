@@ -25,12 +25,16 @@ public struct FormatGuess: Sendable, Equatable {
         let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
         var text = String(decoding: head, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        guard let first = text.split(whereSeparator: \.isNewline).first(where: { !$0.allSatisfy(\.isWhitespace) }).map(String.init) else { return nil }
-        return guess(firstLine: first, fileName: (path as NSString).lastPathComponent)
+        let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map(String.init)
+        guard let first = lines.first else { return nil }
+        return guess(firstLine: first, secondLine: lines.count > 1 ? lines[1] : nil, fileName: (path as NSString).lastPathComponent)
     }
 
-    /// The guess from a file's first non-blank line.
-    public static func guess(firstLine line: String, fileName: String) -> FormatGuess? {
+    /// Words that name the columns of a header line.
+    static let headerWords = ["user", "item", "session", "customer", "movie", "product", "track", "asin", "time", "date", "rating"]
+
+    /// The guess from a file's first non-blank line (and the next, which tells a header from data).
+    public static func guess(firstLine line: String, secondLine: String? = nil, fileName: String) -> FormatGuess? {
         let tabs = line.split(separator: "\t", omittingEmptySubsequences: false)
         if tabs.count >= 2, tabs.allSatisfy({ $0.contains(":") }), line.contains("user_id:"), line.contains("item_id:") {
             return FormatGuess(format: RecBoleInterFormat.id, looksLike: "a RecBole .inter file (typed header `\(line.abbreviated(to: 60))`)", options: "")
@@ -51,7 +55,10 @@ public struct FormatGuess: Sendable, Equatable {
             guard fields.count >= 2 else { continue }
             let shown = separator == "\t" ? "'\\t'" : "'\(separator)'"
             let lower = fields.map { $0.lowercased() }
-            let header = fields.contains { Double($0) == nil }
+            // A header names its columns, or has text where the data below has numbers.
+            let next = secondLine?.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+            let textOverNumbers = next.map { n in zip(fields, n).contains { Double($0) == nil && Double($1) != nil } }
+            let header = lower.contains { f in headerWords.contains { f.contains($0) } } || (textOverNumbers ?? fields.contains { Double($0) == nil })
             guard header else {
                 return FormatGuess(format: DelimitedFormat.id, looksLike: "a \(shown)-separated file without a header",
                                    options: "--separator \(shown) --no-header --user-column 0 --item-column 1")

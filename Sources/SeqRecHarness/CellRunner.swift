@@ -32,13 +32,13 @@ struct CellRunner {
     /// The status line of the cell in progress (training step, rate, loss, ETA), or nil.
     var display: ProgressDisplay? = nil
     /// What the status line calls the cell in progress ("[2/6] sasrec seed 42").
-    var cellLabel: () -> String = { "" }
+    var cellLabel = ""
 
     /// Shows a training cell's event: messages in the log, statuses on the status line.
     func show(_ event: TrainingEvent) {
         switch event {
         case .message(let m): log("    " + m)
-        case .status(let p): display?.status("[reproduce] \(cellLabel()): " + p.summary)
+        case .status(let p): display?.status("[reproduce] \(cellLabel): " + p.summary)
         }
     }
 

@@ -45,11 +45,9 @@ public struct Reproduction {
         let scale = spec.scales[scaleName]!
         let loader = DatasetLoader(root: root)
         let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
-        var current = ""
         var runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
                                 runsDirectory: outputDirectory + "/runs", environment: environment, log: log)
         runner.display = display
-        runner.cellLabel = { current }
         let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = spec.expandedRows(scale: scaleName).filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
         if let only, rows.isEmpty {
@@ -93,7 +91,7 @@ public struct Reproduction {
                 continue
             }
             log("[\(i + 1)/\(cells.count)] \(name): running")
-            current = "[\(i + 1)/\(cells.count)] \(name)"
+            runner.cellLabel = "[\(i + 1)/\(cells.count)] \(name)"
             let r: CellResult
             do {
                 defer { display?.finish() }

@@ -74,14 +74,14 @@ struct TrainingState {
         guard meta["format"] == format, let progressText = meta["seqrec.progress"] else {
             throw CheckpointError(file: path, "not a SeqRec training state (format \(meta["format"] ?? "missing"))")
         }
-        // States written before the hash existed have none and are not checked.
-        if let recorded = meta[integrityKey], recorded != integrity(tensors, contents.bytes) {
-            throw CheckpointError(file: path, "its tensors do not match the content hash recorded when it was written: the training state "
-                                  + "is damaged (resume from a copy, or start the run again)")
-        }
-        // The trainer never saves a state after a non-finite step, so NaN/Inf here means the file
-        // was altered or damaged after it was written: resuming from it would train on garbage.
-        if let bad = tensors.first(where: { !$0.tensor.scalars.allSatisfy(\.isFinite) }) {
+        if let recorded = meta[integrityKey] {
+            guard recorded == integrity(tensors, contents.bytes) else {
+                throw CheckpointError(file: path, "its tensors do not match the content hash recorded when it was written: the training "
+                                      + "state is damaged (resume from a copy, or start the run again)")
+            }
+        } else if let bad = tensors.first(where: { t in t.tensor.withUnsafeBufferPointer { !$0.allSatisfy(\.isFinite) } }) {
+            // A state written before the hash existed: the trainer never saves one after a
+            // non-finite step, so NaN/Inf means the file was damaged after it was written.
             throw CheckpointError(file: path, "tensor \(bad.name) holds NaN or infinite values: the training state is damaged "
                                   + "(a run that diverges keeps its last good state; this file was changed after it was written)")
         }

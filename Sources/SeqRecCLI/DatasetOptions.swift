@@ -36,6 +36,13 @@ struct DatasetOptions: ParsableArguments {
     @Flag(help: "delimited: the file has no header line.")
     var noHeader = false
 
+    @Option(help: ArgumentHelp("Where a binary copy of a parsed data file (16 MB or more) is kept, so the next load reads arrays "
+                               + "instead of text (default: $SEQREC_CACHE_DIR, else ~/.cache/seqrec/datasets).", valueName: "dir"))
+    var cacheDir: String?
+
+    @Flag(help: "Parse the data file every time (no dataset cache).")
+    var noCache = false
+
     func validate() throws {
         guard DatasetSource.formats.contains(format) else {
             throw ValidationError(ConfigError.unknownComponent(family: "format", id: format, valid: DatasetSource.formats).description)
@@ -78,6 +85,8 @@ struct DatasetOptions: ParsableArguments {
         source.minUserInteractions = minUser
         source.minItemInteractions = minItem
         source.validationUsers = validationUsers
+        source.cache = noCache ? nil : cacheDir.map { DatasetCache(directory: $0) } ?? .userDefault
+        source.cacheNotice = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
         return source
     }
 

@@ -26,6 +26,10 @@ public struct DatasetSource: Sendable {
     public var minItemInteractions = 0
     /// Validation cases sampled from the leave-one-out split (nil = every user).
     public var validationUsers: Int?
+    /// Where a binary copy of a parsed file is kept for the next load (nil = parse every time).
+    public var cache: DatasetCache?
+    /// Told when a cache entry was found unusable and rebuilt (e.g. to print a warning).
+    public var cacheNotice: (@Sendable (String) -> Void)?
 
     public init(origin: Origin, name: String, minUserInteractions: Int = 0, minItemInteractions: Int = 0, validationUsers: Int? = nil) {
         self.origin = origin
@@ -63,9 +67,19 @@ public struct DatasetSource: Sendable {
         switch origin {
         case .synthetic(let generator): return try generator.generate()
         case .file(let path, let format, let options):
+            let preprocessing = Preprocessing(minUserInteractions: minUserInteractions, minItemInteractions: minItemInteractions)
+            let key = cache?.key(path: path, settings: "format=\(format); options=\(options); \(preprocessing); name=\(name)")
+            if let cache, let key {
+                let (hit, rejected) = cache.load(key: key)
+                if let hit { return hit }
+                if let rejected { cacheNotice?("dataset cache: \(rejected); parsing \(path) again") }
+            }
             let reader = try InteractionFormats.make(format, options: options)
-            return try Preprocessing(minUserInteractions: minUserInteractions, minItemInteractions: minItemInteractions)
-                .apply(to: reader.read(path: path), name: name)
+            let dataset = try preprocessing.apply(to: reader.read(path: path), name: name).fingerprinted()
+            if let cache, let key {
+                do { try cache.store(dataset, key: key) } catch { cacheNotice?("dataset cache: not written (\(error))") }
+            }
+            return dataset
         case .gsasrecSplit(let directory):
             return try GSASRecPortSplit(directory: directory).load().dataset
         }

@@ -14,7 +14,9 @@ public struct DatasetFingerprint: Sendable, Equatable, Codable, CustomStringConv
 
 extension SequenceDataset {
     /// The fingerprint of this dataset (deterministic across runs and machines).
-    public var fingerprint: DatasetFingerprint {
+    public var fingerprint: DatasetFingerprint { knownFingerprint ?? computeFingerprint() }
+
+    private func computeFingerprint() -> DatasetFingerprint {
         var h = ContentHasher()
         h.mix(provenance.split(separator: ";").dropFirst().joined(separator: ";"))  // settings, not the path
         for e in vocabulary.externalIDs { h.mix(e) }

@@ -15,8 +15,6 @@ public struct InteractionLog: Sendable {
     public var itemIndex: [Int32] = []
     /// Per interaction: timestamp, when the format has one.
     public var timestamps: [Double]? = nil
-    /// Per interaction: its 1-based line in the source file.
-    public var lines: [Int32] = []
 
     public init(source: String, hasTimestamps: Bool) {
         self.source = source
@@ -28,11 +26,10 @@ public struct InteractionLog: Sendable {
 
     /// Appends one interaction.
     @inlinable
-    public mutating func append(user: Int32, item: Int32, timestamp: Double?, line: Int) {
+    public mutating func append(user: Int32, item: Int32, timestamp: Double?) {
         userIndex.append(user)
         itemIndex.append(item)
         if let timestamp { timestamps?.append(timestamp) }
-        lines.append(Int32(truncatingIfNeeded: line))
     }
 }
 
@@ -40,44 +37,50 @@ public struct InteractionLog: Sendable {
 public struct TokenTable: Sendable {
     /// The distinct tokens, index = interned id.
     public private(set) var tokens: [String] = []
-    private var numeric: [Int64: Int32] = [:]
-    private var textual: [String: Int32] = [:]
-    /// True while every token so far was a plain non-negative integer.
-    public private(set) var allNumeric = true
+    private var index = TokenIndex()
 
     public init() {}
 
     /// The number of distinct tokens.
     public var count: Int { tokens.count }
 
+    /// True while every token so far was a plain non-negative integer.
+    public var allNumeric: Bool { index.allNumeric }
+
+    /// The integer value of token `id` when it is a plain integer, else nil.
+    public func value(_ id: Int) -> Int64? {
+        let k = index.keys[id]
+        return k >= 0 ? k : nil
+    }
+
     /// The id of the token in `bytes`, adding it if new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        if let v = TokenTable.plainInteger(bytes) {
-            if let id = numeric[v] { return id }
-            let id = Int32(tokens.count)
-            numeric[v] = id
-            tokens.append(String(v))
-            return id
-        }
-        let s = String(decoding: bytes, as: UTF8.self)
-        return intern(s)
+        let before = index.count
+        let id = index.intern(bytes)
+        if index.count > before { tokens.append(String(decoding: bytes, as: UTF8.self)) }
+        return id
     }
 
     /// The id of `token`, adding it if new.
     public mutating func intern(_ token: String) -> Int32 {
-        if let v = token.utf8.withContiguousStorageIfAvailable({ TokenTable.plainInteger($0) }) ?? nil {
-            if let id = numeric[v] { return id }
-            let id = Int32(tokens.count)
-            numeric[v] = id
-            tokens.append(token)
-            return id
+        var t = token
+        return t.withUTF8 { intern($0) }
+    }
+
+    /// Adds the tokens of a chunk's index in their order of first appearance.
+    /// - Returns: the chunk's ids mapped to this table's ids.
+    mutating func merge(_ chunk: TokenIndex) -> [Int32] {
+        var map = [Int32](repeating: 0, count: chunk.count)
+        for (local, key) in chunk.keys.enumerated() {
+            if key >= 0 {
+                let before = index.count
+                map[local] = index.intern(value: key)
+                if index.count > before { tokens.append(String(key)) }
+            } else {
+                map[local] = chunk.text(Int(-key - 1)).withUnsafeBufferPointer { intern($0) }
+            }
         }
-        if let id = textual[token] { return id }
-        allNumeric = false
-        let id = Int32(tokens.count)
-        textual[token] = id
-        tokens.append(token)
-        return id
+        return map
     }
 
     /// The value of an all-digit token without a leading zero (or "0"), else nil.

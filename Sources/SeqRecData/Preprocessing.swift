@@ -33,38 +33,63 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
     public func apply(to log: InteractionLog, name: String) throws -> SequenceDataset {
         let n = log.count
         guard n > 0 else { throw DataError(file: log.source, "no interactions") }
-        let userCount = log.users.count
-        // Stable counting sort by user (file order within a user).
-        var starts = [Int](repeating: 0, count: userCount + 1)
-        for u in log.userIndex { starts[Int(u) + 1] += 1 }
-        for u in 0..<userCount { starts[u + 1] += starts[u] }
-        var order = [Int](repeating: 0, count: n)
-        var next = starts
+        let (userAlive, itemAlive, userCounts) = filter(log)
+        // Number items and users: by numeric value if all ids are integers, else first appearance.
+        func numbering(_ table: TokenTable, _ alive: [Bool]) -> [Int] {
+            var keep = (0..<table.count).filter { alive[$0] }
+            if table.allNumeric { keep.sort { table.value($0)! < table.value($1)! } }
+            return keep
+        }
+        let itemOrder = numbering(log.items, itemAlive)
+        var itemID = [Int32](repeating: 0, count: log.items.count)
+        for (k, i) in itemOrder.enumerated() { itemID[i] = Int32(k + 1) }
+        let userOrder = numbering(log.users, userAlive)
+        var offsets = [Int](repeating: 0, count: userOrder.count + 1)
+        var position = [Int](repeating: 0, count: log.users.count)
+        for (k, u) in userOrder.enumerated() {
+            position[u] = offsets[k]
+            offsets[k + 1] = offsets[k] + Int(userCounts[u])
+        }
+        let total = offsets[userOrder.count]
+        guard total > 0 else {
+            throw DataError(file: log.source, "no interactions left after filtering (\(self))")
+        }
+        // Each user's interactions in file order…
+        var items = [Int32](repeating: 0, count: total)
+        var times: [Double]? = log.timestamps.map { _ in [Double](repeating: 0, count: total) }
+        let everyoneAlive = userAlive.allSatisfy { $0 } && itemAlive.allSatisfy { $0 }
         for k in 0..<n {
-            let u = Int(log.userIndex[k])
-            order[next[u]] = k
-            next[u] += 1
+            let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
+            if !everyoneAlive && !(userAlive[u] && itemAlive[i]) { continue }
+            let p = position[u]
+            items[p] = itemID[i]
+            if let ts = log.timestamps { times![p] = ts[k] }
+            position[u] = p + 1
         }
-        if let ts = log.timestamps {
-            for u in 0..<userCount {
-                let r = starts[u]..<starts[u + 1]
-                var slice = Array(order[r])
-                // Stable: ties broken by position in the file.
-                slice.sort { ts[$0] != ts[$1] ? ts[$0] < ts[$1] : $0 < $1 }
-                order.replaceSubrange(r, with: slice)
-            }
+        // …then stably by timestamp (equal timestamps keep file order).
+        if var t = times {
+            sortByTime(&items, &t, offsets)
+            times = t
         }
-        // k-core filtering.
-        var userAlive = [Bool](repeating: true, count: userCount)
+        let vocabulary = try ItemVocabulary(externalIDs: itemOrder.map { log.items.tokens[$0] })
+        return SequenceDataset(name: name, userIDs: userOrder.map { log.users.tokens[$0] }, offsets: offsets,
+                               items: items, timestamps: times, vocabulary: vocabulary,
+                               provenance: "source=\(log.source); \(self)")
+    }
+
+    /// k-core filtering. - Returns: which users and items survive, and each user's surviving count.
+    private func filter(_ log: InteractionLog) -> (users: [Bool], items: [Bool], userCounts: [Int32]) {
+        var userAlive = [Bool](repeating: true, count: log.users.count)
         var itemAlive = [Bool](repeating: true, count: log.items.count)
+        var all = true
         while true {
-            var uc = [Int](repeating: 0, count: userCount), ic = [Int](repeating: 0, count: log.items.count)
-            for k in 0..<n {
+            var uc = [Int32](repeating: 0, count: log.users.count), ic = [Int32](repeating: 0, count: log.items.count)
+            for k in 0..<log.count {
                 let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
-                if userAlive[u] && itemAlive[i] { uc[u] += 1; ic[i] += 1 }
+                if all || (userAlive[u] && itemAlive[i]) { uc[u] += 1; ic[i] += 1 }
             }
             var changed = false
-            for u in 0..<userCount where userAlive[u] && (uc[u] < Swift.max(minUserInteractions, 1)) {
+            for u in 0..<log.users.count where userAlive[u] && (uc[u] < Swift.max(minUserInteractions, 1)) {
                 userAlive[u] = false
                 changed = true
             }
@@ -72,35 +97,42 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
                 itemAlive[i] = false
                 changed = true
             }
-            if !changed || !iterative { break }
-        }
-        // Number items and users: by numeric value if all ids are integers, else first appearance.
-        func numbering(_ table: TokenTable, _ alive: [Bool]) -> [Int] {
-            var keep = (0..<table.count).filter { alive[$0] }
-            if table.allNumeric { keep.sort { Int64(table.tokens[$0])! < Int64(table.tokens[$1])! } }
-            return keep
-        }
-        let itemOrder = numbering(log.items, itemAlive)
-        var itemID = [Int32](repeating: 0, count: log.items.count)
-        for (k, i) in itemOrder.enumerated() { itemID[i] = Int32(k + 1) }
-        let userOrder = numbering(log.users, userAlive)
-        var offsets = [0]
-        var items: [Int32] = []
-        var times: [Double]? = log.timestamps == nil ? nil : []
-        items.reserveCapacity(n)
-        for u in userOrder {
-            for k in order[starts[u]..<starts[u + 1]] where itemAlive[Int(log.itemIndex[k])] {
-                items.append(itemID[Int(log.itemIndex[k])])
-                times?.append(log.timestamps![k])
+            all = false
+            // Counts are those of the surviving data only once a pass removes nothing.
+            if !changed { return (userAlive, itemAlive, uc) }
+            if !iterative {
+                for u in 0..<log.users.count { uc[u] = 0 }
+                for k in 0..<log.count {
+                    let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
+                    if userAlive[u] && itemAlive[i] { uc[u] += 1 }
+                }
+                return (userAlive, itemAlive, uc)
             }
-            offsets.append(items.count)
         }
-        guard !items.isEmpty else {
-            throw DataError(file: log.source, "no interactions left after filtering (\(self))")
+    }
+
+    /// Sorts each user's range by timestamp, ties in their current (file) order; users in parallel.
+    private func sortByTime(_ items: inout [Int32], _ times: inout [Double], _ offsets: [Int]) {
+        let users = offsets.count - 1
+        items.withUnsafeMutableBufferPointer { it in
+            times.withUnsafeMutableBufferPointer { ts in
+                Parallel.for(users, grain: 4_096) { range in
+                                        for u in range {
+                        let lo = offsets[u], hi = offsets[u + 1]
+                        var sorted = true
+                        for k in lo..<Swift.max(lo, hi - 1) where ts[k + 1] < ts[k] { sorted = false; break }
+                        if sorted { continue }
+                        var order = Array(lo..<hi)
+                        order.sort { ts[$0] != ts[$1] ? ts[$0] < ts[$1] : $0 < $1 }
+                        let scratchItems = order.map { it[$0] }
+                        let scratchTimes = order.map { ts[$0] }
+                        for k in 0..<(hi - lo) {
+                            it[lo + k] = scratchItems[k]
+                            ts[lo + k] = scratchTimes[k]
+                        }
+                    }
+                }
+            }
         }
-        let vocabulary = try ItemVocabulary(externalIDs: itemOrder.map { log.items.tokens[$0] })
-        return SequenceDataset(name: name, userIDs: userOrder.map { log.users.tokens[$0] }, offsets: offsets,
-                               items: items, timestamps: times, vocabulary: vocabulary,
-                               provenance: "source=\(log.source); \(self)")
     }
 }

@@ -18,8 +18,11 @@ public struct SequenceDataset: Sendable {
     /// How the data was read and processed (part of the fingerprint).
     public let provenance: String
 
+    /// The fingerprint when already known (computed once, or read from a `DatasetCache` entry).
+    let knownFingerprint: DatasetFingerprint?
+
     public init(name: String, userIDs: [String], offsets: [Int], items: [Int32], timestamps: [Double]?,
-                vocabulary: ItemVocabulary, provenance: String) {
+                vocabulary: ItemVocabulary, provenance: String, fingerprint: DatasetFingerprint? = nil) {
         require(offsets.count == userIDs.count + 1 && offsets.last == items.count,
                 "SequenceDataset: offsets do not match users/items")
         self.name = name
@@ -29,6 +32,14 @@ public struct SequenceDataset: Sendable {
         self.timestamps = timestamps
         self.vocabulary = vocabulary
         self.provenance = provenance
+        knownFingerprint = fingerprint
+    }
+
+    /// This dataset with its fingerprint computed once and kept, so later uses cost nothing.
+    public func fingerprinted() -> SequenceDataset {
+        if knownFingerprint != nil { return self }
+        return SequenceDataset(name: name, userIDs: userIDs, offsets: offsets, items: items, timestamps: timestamps,
+                               vocabulary: vocabulary, provenance: provenance, fingerprint: fingerprint)
     }
 
     /// The number of users.

@@ -46,6 +46,7 @@ final class DatasetLoader {
             guard FileManager.default.fileExists(atPath: full) else { return nil }
             source = try DatasetSource.path(full, format: ref.format ?? "user-item", name: label)
             source.minUserInteractions = ref.minUser ?? 0
+            source.cache = DatasetCache(directory: root + "/experiments/results/.dataset-cache")
         }
         source.validationUsers = ref.validationUsers ?? 512
         let (split, stats) = try source.load()

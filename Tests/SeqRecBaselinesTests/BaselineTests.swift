@@ -32,7 +32,7 @@ func sharedDatasets() -> String? {
             let user = log.users.intern("u\(u)")
             var items = Array((u % 2 == 0 ? 1 : 21)...(u % 2 == 0 ? 20 : 40))
             items.shuffle(using: &rng)
-            for i in items.prefix(8) { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil, line: 0) }
+            for i in items.prefix(8) { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil) }
         }
         let split = try LeaveOneOut().split(try Preprocessing().apply(to: log, name: "groups"))
         let e = Evaluator(metrics: metrics)
@@ -57,7 +57,7 @@ func sharedDatasets() -> String? {
         var log = InteractionLog(source: "t", hasTimestamps: false)
         for (u, s) in [[1, 2, 3, 4, 5], [1, 3, 4, 5]].enumerated() {
             let user = log.users.intern("u\(u)")
-            for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil, line: 0) }
+            for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil) }
         }
         let split = try LeaveOneOut().split(try Preprocessing().apply(to: log, name: "t"))
         let mc = try MarkovChainRecommender(split: split, order: 2, discount: 0.5)

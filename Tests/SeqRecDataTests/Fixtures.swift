@@ -23,7 +23,7 @@ func dataset(_ sequences: [[Int]]) throws -> SequenceDataset {
     var log = InteractionLog(source: "literal", hasTimestamps: false)
     for (u, s) in sequences.enumerated() {
         let user = log.users.intern("u\(u + 1)")
-        for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil, line: 0) }
+        for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil) }
     }
     return try Preprocessing().apply(to: log, name: "literal")
 }

@@ -75,7 +75,7 @@ import Testing
         var log = InteractionLog(source: "k", hasTimestamps: false)
         for (u, items) in [(1, [1, 2]), (2, [1, 2]), (3, [9, 8]), (4, [8, 1])] {
             let user = log.users.intern(String(u))
-            for i in items { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil, line: 0) }
+            for i in items { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil) }
         }
         let once = try Preprocessing(minUserInteractions: 2, minItemInteractions: 2, iterative: false).apply(to: log, name: "k")
         let core = try Preprocessing(minUserInteractions: 2, minItemInteractions: 2, iterative: true).apply(to: log, name: "k")

@@ -39,7 +39,7 @@ import Testing
         var log = InteractionLog(source: "t", hasTimestamps: true)
         let rows: [(String, String, Double)] = [("a", "1", 1), ("a", "2", 5), ("a", "3", 9), ("b", "1", 2), ("b", "4", 3),
                                                 ("c", "2", 8), ("c", "3", 10)]
-        for (u, i, t) in rows { log.append(user: log.users.intern(u), item: log.items.intern(i), timestamp: t, line: 0) }
+        for (u, i, t) in rows { log.append(user: log.users.intern(u), item: log.items.intern(i), timestamp: t) }
         let d = try Preprocessing().apply(to: log, name: "t")
         let s = try TemporalLeaveOneOut(validationTime: 5, testTime: 9).split(d)
         // a: train [1] (before 5); validation target 2 (t=5) after [1]; test target 3 (t=9) after [1, 2].

@@ -8,7 +8,7 @@ func split(_ sequences: [[Int]], items: Int? = nil) throws -> DatasetSplit {
     var log = InteractionLog(source: "literal", hasTimestamps: false)
     for (u, s) in sequences.enumerated() {
         let user = log.users.intern("u\(u + 1)")
-        for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil, line: 0) }
+        for i in s { log.append(user: user, item: log.items.intern(String(i)), timestamp: nil) }
     }
     return try LeaveOneOut().split(try Preprocessing().apply(to: log, name: "literal"))
 }

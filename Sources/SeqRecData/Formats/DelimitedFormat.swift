@@ -30,49 +30,80 @@ public struct DelimitedFormat: InteractionFormat {
         self.requireChronological = requireChronological
     }
 
-    public func read(path: String) throws -> InteractionLog {
+    public func read(path: String, chunks: Int?) throws -> InteractionLog {
         guard !separator.isEmpty else {
             throw ConfigError.invalidValue(key: "separator", message: "must not be empty (e.g. `,`, `;`, or `\\t` for tab)")
         }
         let scanner = try LineScanner(path: path)
+        let sep = Array(separator.utf8)
         var resolved: (u: Int, i: Int, t: Int?)? = hasHeader ? nil : try resolve(header: nil, path: path, line: 1)
-        var width = -1
-        var log = InteractionLog(source: path, hasTimestamps: timestamp != nil)
-        var headerText: [String] = []
-        var lastTime: [Int32: Double] = [:]
-        try scanner.forEachLine(separator: Array(separator.utf8)) { line, f in
+        var headerText: [String]? = nil
+        var rows: Rows? = nil
+        // The header, then the first data line, which fixes the number of fields.
+        let start = try scanner.walk(from: 0, firstLine: 1, separator: sep) { line, f in
             guard let cols = resolved else {
                 headerText = (0..<f.count).map { f.string($0) }
                 resolved = try resolve(header: headerText, path: path, line: line)
-                width = f.count
-                return
+                return true
             }
-            if width < 0 {
-                width = f.count
-                for (role, c) in [("user", cols.u), ("item", cols.i)] + (cols.t.map { [("timestamp", $0)] } ?? []) where c >= width {
-                    throw DataError(file: path, line: line, "\(role) column \(c) is beyond the \(width) fields of the line "
-                                    + "(separator `\(separator)`; columns are 0-based)")
-                }
+            let width = f.count
+            for (role, c) in [("user", cols.u), ("item", cols.i)] + (cols.t.map { [("timestamp", $0)] } ?? []) where c >= width {
+                throw DataError(file: path, line: line, "\(role) column \(c) is beyond the \(width) fields of the line "
+                                + "(separator `\(separator)`; columns are 0-based)")
             }
-            guard f.count == width else {
-                throw DataError(file: path, line: line, "expected \(width) fields separated by `\(separator)`, found \(f.count)")
-            }
-            if hasHeader && f.string(cols.u) == headerText[cols.u] && (0..<f.count).map({ f.string($0) }) == headerText {
-                throw DataError(file: path, line: line, "duplicated header line")
-            }
-            let ts = try cols.t.map { try f.timestamp($0, path: path, line: line) }
-            let u = log.users.intern(f.bytes(cols.u))
-            if requireChronological, let ts {
-                if let prev = lastTime[u], ts < prev {
-                    throw DataError(file: path, line: line,
-                                    "timestamps go backwards for user \(log.users.tokens[Int(u)]) (\(ts) after \(prev)); rows must be chronological")
-                }
-                lastTime[u] = ts
-            }
-            log.append(user: u, item: log.items.intern(f.bytes(cols.i)), timestamp: ts, line: line)
+            rows = Rows(path: path, separatorText: separator, separator: sep, width: width, user: cols.u, item: cols.i, time: cols.t,
+                        header: headerText?.map { Array($0.utf8) })
+            return false
         }
         if resolved == nil { throw DataError(file: path, "no header line") }
+        guard let rows else { return InteractionLog(source: path, hasTimestamps: timestamp != nil) }
+        let log = try ChunkedParse.read(scanner, from: start.offset, firstLine: start.line, rows, chunks: chunks)
+        if requireChronological { try checkChronological(log, path: path, scanner: scanner, from: start, rows: rows) }
         return log
+    }
+
+    /// Every user's rows in non-decreasing time; the first violation in file order is reported.
+    private func checkChronological(_ log: InteractionLog, path: String, scanner: LineScanner,
+                                    from start: (offset: Int, line: Int), rows: Rows) throws {
+        guard let ts = log.timestamps else { return }
+        var last = [Double](repeating: -.infinity, count: log.users.count)
+        var bad: Int? = nil
+        for k in 0..<log.count {
+            let u = Int(log.userIndex[k])
+            if ts[k] < last[u] { bad = k; break }
+            last[u] = ts[k]
+        }
+        guard let bad else { return }
+        // Find the violating row's line (a second, sequential walk; only on this error path).
+        var row = 0, badLine = start.line
+        _ = try scanner.walk(from: start.offset, firstLine: start.line, separator: rows.separator) { line, _ in
+            if row == bad { badLine = line; return false }
+            row += 1
+            return true
+        }
+        let u = Int(log.userIndex[bad])
+        throw DataError(file: path, line: badLine,
+                        "timestamps go backwards for user \(log.users.tokens[u]) (\(ts[bad]) after \(last[u])); rows must be chronological")
+    }
+
+    private struct Rows: RowParser {
+        let path: String
+        let separatorText: String
+        let separator: [UInt8]?
+        let width: Int, user: Int, item: Int, time: Int?
+        let header: [[UInt8]]?
+        var hasTimestamps: Bool { time != nil }
+
+        func row(_ f: FieldList, line: Int) throws -> ParsedRow {
+            guard f.count == width else {
+                throw DataError(file: path, line: line, "expected \(width) fields separated by `\(separatorText)`, found \(f.count)")
+            }
+            if let header, header.count == width, f.equals(user, header[user]), (0..<width).allSatisfy({ f.equals($0, header[$0]) }) {
+                throw DataError(file: path, line: line, "duplicated header line")
+            }
+            let ts = try time.map { try f.timestamp($0, path: path, line: line) } ?? 0
+            return ParsedRow(user: f.bytes(user), item: f.bytes(item), timestamp: ts)
+        }
     }
 
     private func resolve(header: [String]?, path: String, line: Int) throws -> (u: Int, i: Int, t: Int?) {

@@ -5,9 +5,16 @@ import SeqRecCore
 public protocol InteractionFormat: Sendable {
     /// The registry id, e.g. `"user-item"`.
     static var id: String { get }
-    /// Reads every interaction of the file at `path`.
+    /// Reads every interaction of the file at `path`, its data lines split into `chunks` parsed
+    /// in parallel (nil: one per thread of the budget). The result is the same for any `chunks`.
     /// - Throws: `DataError` naming the file and line of the first malformed line.
-    func read(path: String) throws -> InteractionLog
+    func read(path: String, chunks: Int?) throws -> InteractionLog
+}
+
+extension InteractionFormat {
+    /// Reads every interaction of the file at `path` (in parallel over the thread budget).
+    /// - Throws: `DataError` naming the file and line of the first malformed line.
+    public func read(path: String) throws -> InteractionLog { try read(path: path, chunks: nil) }
 }
 
 /// Settings that some formats take (today: the column mapping of `delimited`).

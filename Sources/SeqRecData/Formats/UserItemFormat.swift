@@ -6,19 +6,20 @@ public struct UserItemFormat: InteractionFormat {
 
     public init() {}
 
-    public func read(path: String) throws -> InteractionLog {
-        let scanner = try LineScanner(path: path)
-        var log = InteractionLog(source: path, hasTimestamps: false)
-        log.userIndex.reserveCapacity(scanner.bytes.count / 8)
-        log.itemIndex.reserveCapacity(scanner.bytes.count / 8)
-        log.lines.reserveCapacity(scanner.bytes.count / 8)
-        try scanner.forEachLine(separator: nil) { line, f in
+    public func read(path: String, chunks: Int?) throws -> InteractionLog {
+        try ChunkedParse.read(LineScanner(path: path), from: 0, firstLine: 1, Rows(path: path), chunks: chunks)
+    }
+
+    private struct Rows: RowParser {
+        let path: String
+        var separator: [UInt8]? { nil }
+        var hasTimestamps: Bool { false }
+
+        func row(_ f: FieldList, line: Int) throws -> ParsedRow {
             guard f.count == 2 else {
                 throw DataError(file: path, line: line, "expected 2 fields `user item`, found \(f.count)")
             }
-            let u = log.users.intern(f.bytes(0)), i = log.items.intern(f.bytes(1))
-            log.append(user: u, item: i, timestamp: nil, line: line)
+            return ParsedRow(user: f.bytes(0), item: f.bytes(1))
         }
-        return log
     }
 }

@@ -20,6 +20,7 @@ let package = Package(
         .executableTarget(
             name: "seqrec-data-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "SeqRecCore", package: "SeqRec"),
                 .product(name: "SeqRecData", package: "SeqRec"),
                 .product(name: "SeqRecEval", package: "SeqRec"),

@@ -32,10 +32,53 @@ public struct ContentHasher: Sendable {
         mix(UInt8(0))
     }
 
-    /// The 8 little-endian bytes of `v`.
+    /// The 8 little-endian bytes of `v`. (Values below 2³² — item ids, lengths — skip the xor
+    /// with their four zero high bytes: the same hash, a shorter dependency chain.)
+    @inline(__always)
     public mutating func mix(_ v: Int64) {
         var x = UInt64(bitPattern: v)
+        if x >> 32 == 0 {
+            for _ in 0..<4 { mix(UInt8(x & 255)); x >>= 8 }
+            for _ in 0..<4 {
+                h1 = h1 &* 0x0000_0100_0000_01B3
+                h2 = h2 &* 0x0000_0100_0000_01B3
+                h2 ^= h2 >> 29
+            }
+            return
+        }
         for _ in 0..<8 { mix(UInt8(x & 255)); x >>= 8 }
+    }
+
+    /// Each value as the 8 little-endian bytes of its `Int64` — the same hash as `mix(Int64(v))`
+    /// for each `v` in order, in one loop (the dataset fingerprint's bulk of work).
+    public mutating func mix(widening values: UnsafeBufferPointer<Int32>) {
+        let p: UInt64 = 0x0000_0100_0000_01B3
+        var a = h1, b = h2
+        for v in values {
+            var x = UInt64(bitPattern: Int64(v))
+            if x >> 32 == 0 {
+                for _ in 0..<4 {
+                    a = (a ^ (x & 255)) &* p
+                    b = (b ^ (x & 255)) &* p
+                    b ^= b >> 29
+                    x >>= 8
+                }
+                for _ in 0..<4 {
+                    a = a &* p
+                    b = b &* p
+                    b ^= b >> 29
+                }
+            } else {
+                for _ in 0..<8 {
+                    a = (a ^ (x & 255)) &* p
+                    b = (b ^ (x & 255)) &* p
+                    b ^= b >> 29
+                    x >>= 8
+                }
+            }
+        }
+        h1 = a
+        h2 = b
     }
 
     /// 32 lower-case hex digits.

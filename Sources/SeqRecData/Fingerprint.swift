@@ -23,7 +23,7 @@ extension SequenceDataset {
         for u in 0..<userCount {
             h.mix(userIDs[u])
             h.mix(Int64(length(u)))
-            for i in sequence(u) { h.mix(Int64(i)) }
+            items.withUnsafeBufferPointer { h.mix(widening: UnsafeBufferPointer(rebasing: $0[offsets[u]..<offsets[u + 1]])) }
         }
         return DatasetFingerprint(users: userCount, items: vocabulary.itemCount, interactions: interactionCount,
                                   hash: h.hex)

@@ -84,7 +84,7 @@ public struct TokenTable: Sendable {
     }
 
     /// The value of an all-digit token without a leading zero (or "0"), else nil.
-    @inlinable
+    @inline(__always)
     static func plainInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard !b.isEmpty, b.count <= 18, !(b.count > 1 && b[0] == 48) else { return nil }
         var v: Int64 = 0

@@ -30,7 +30,8 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
 
     /// Groups, orders, filters and numbers `log` into a dataset.
     /// - Throws: `DataError` if nothing survives the filters.
-    public func apply(to log: InteractionLog, name: String) throws -> SequenceDataset {
+    /// Pass the log itself (not a copy you keep) to let its arrays become the dataset's.
+    public func apply(to log: consuming InteractionLog, name: String) throws -> SequenceDataset {
         let n = log.count
         guard n > 0 else { throw DataError(file: log.source, "no interactions") }
         let (userAlive, itemAlive, userCounts) = filter(log)
@@ -54,17 +55,32 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
         guard total > 0 else {
             throw DataError(file: log.source, "no interactions left after filtering (\(self))")
         }
-        // Each user's interactions in file order…
-        var items = [Int32](repeating: 0, count: total)
-        var times: [Double]? = log.timestamps.map { _ in [Double](repeating: 0, count: total) }
+        // Each user's interactions in file order: in place when the file already lists the users in
+        // this order and nothing was filtered (no second copy of the data), else scattered.
         let everyoneAlive = userAlive.allSatisfy { $0 } && itemAlive.allSatisfy { $0 }
-        for k in 0..<n {
-            let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
-            if !everyoneAlive && !(userAlive[u] && itemAlive[i]) { continue }
-            let p = position[u]
-            items[p] = itemID[i]
-            if let ts = log.timestamps { times![p] = ts[k] }
-            position[u] = p + 1
+        var items: [Int32]
+        var times: [Double]?
+        if everyoneAlive && Preprocessing.alreadyGrouped(log.userIndex, position) {
+            items = log.itemIndex
+            log.itemIndex = []
+            times = log.timestamps
+            log.timestamps = nil
+            itemID.withUnsafeBufferPointer { map in
+                items.withUnsafeMutableBufferPointer { it in
+                    for k in 0..<n { it[k] = map[Int(it[k])] }
+                }
+            }
+        } else {
+            items = [Int32](repeating: 0, count: total)
+            times = log.timestamps.map { _ in [Double](repeating: 0, count: total) }
+            for k in 0..<n {
+                let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
+                if !everyoneAlive && !(userAlive[u] && itemAlive[i]) { continue }
+                let p = position[u]
+                items[p] = itemID[i]
+                if let ts = log.timestamps { times![p] = ts[k] }
+                position[u] = p + 1
+            }
         }
         // …then stably by timestamp (equal timestamps keep file order).
         if var t = times {
@@ -75,6 +91,17 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
         return SequenceDataset(name: name, userIDs: userOrder.map { log.users.tokens[$0] }, offsets: offsets,
                                items: items, timestamps: times, vocabulary: vocabulary,
                                provenance: "source=\(log.source); \(self)")
+    }
+
+    /// True when row k of the file goes to position k: each user's rows are contiguous and the
+    /// users come in `position` order.
+    static func alreadyGrouped(_ users: [Int32], _ position: [Int]) -> Bool {
+        var next = position
+        for (k, u) in users.enumerated() {
+            if next[Int(u)] != k { return false }
+            next[Int(u)] = k + 1
+        }
+        return true
     }
 
     /// k-core filtering. - Returns: which users and items survive, and each user's surviving count.

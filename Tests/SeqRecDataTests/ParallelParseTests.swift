@@ -144,4 +144,47 @@ import Testing
         #expect(table.tokens == expected && !table.allNumeric)
         #expect(table.value(expected.firstIndex(of: expected.first { Int($0) != nil && !$0.hasPrefix("0") }!)!) != nil)
     }
+
+    @Test func hashingAnIntegerEqualsHashingItsBytes() {
+        // The fingerprint's `mix(Int64)` takes a shortcut for values below 2^32; it must not change a hash.
+        var rng = SplitMix64(seed: 12)
+        let values: [Int64] = [0, 1, 255, 256, 4_294_967_295, 4_294_967_296, -1, .max, .min]
+            + (0..<500).map { _ in Int64(bitPattern: rng.next()) >> Int64(rng.nextInt(below: 64)) }
+        for v in values {
+            var a = ContentHasher(), b = ContentHasher()
+            a.mix("x")
+            b.mix("x")
+            a.mix(v)
+            withUnsafeBytes(of: UInt64(bitPattern: v).littleEndian) { b.mix(bytes: $0) }
+            #expect(a.hex == b.hex, "\(v)")
+        }
+        var a = ContentHasher(), b = ContentHasher()
+        let small = values.map { Int32(truncatingIfNeeded: $0) }
+        for v in small { a.mix(Int64(v)) }
+        small.withUnsafeBufferPointer { b.mix(widening: $0) }
+        #expect(a.hex == b.hex)
+    }
+
+    @Test func theOnePassScanOfNumericLinesEqualsTheGeneralPath() throws {
+        // A leading space sends every line to the general split (which trims it); without it,
+        // all-numeric lines take the one-pass scan. Both must read the same.
+        var rng = SplitMix64(seed: 21)
+        let rows = (0..<2_000).map { k in (k / 9 + 1, rng.nextInt(below: 3_000) + 1, rng.nextInt(below: 9) + 1, 978_300_000 + rng.nextInt(below: 500)) }
+        let layouts: [(String, String?, (Int, Int, Int, Int) -> String, (String) throws -> InteractionLog)] = [
+            ("a.txt", nil, { u, i, _, _ in "\(u)\t \(i)" }, { try UserItemFormat().read(path: $0) }),
+            ("ratings.dat", nil, { u, i, r, t in "\(u)::\(i)::\(r)::\(t)" }, { try GroupLensFormat().read(path: $0) }),
+            ("ratings.csv", "userId,movieId,rating,timestamp", { u, i, r, t in "\(u),\(i),\(r).5,\(t).125" }, { try GroupLensFormat().read(path: $0) }),
+            ("x.inter", "user_id:token\titem_id:token\trating:float\ttimestamp:float", { u, i, r, t in "\(u)\t\(i)\t\(r)\t\(t)" },
+             { try RecBoleInterFormat().read(path: $0) }),
+            ("d.csv", "t;item;user", { u, i, _, t in "\(t).75;\(i);\(u)" },
+             { try DelimitedFormat(separator: ";", user: .name("user"), item: .name("item"), timestamp: .name("t")).read(path: $0) }),
+        ]
+        for (name, header, line, read) in layouts {
+            let body = rows.map { line($0.0, $0.1, $0.2, $0.3) }
+            let fast = try read(tempFile(([header].compactMap { $0 } + body).joined(separator: "\n") + "\n", name: name))
+            let general = try read(tempFile(([header].compactMap { $0 } + body.map { " " + $0 }).joined(separator: "\r\n"), name: name))
+            #expect(fast.count == rows.count && Self.same(fast, general), "\(name)")
+            #expect(fast.users.allNumeric && fast.items.allNumeric)
+        }
+    }
 }

@@ -3,8 +3,10 @@ import SeqRecCore
 import SeqRecData
 import SeqRecEval
 import SeqRecTensor
+import BenchSupport
 
-// Data and evaluation benchmark for issue 3.
+// Data and evaluation benchmark (issues 3 and 16). The whole-process comparison with pandas and
+// polars is experiments/reference/data_bench.py, which scripts/bench data runs after this.
 // Usage: seqrec-data-bench [--quick] [--only parse,evaluate]
 
 let args = CommandLine.arguments
@@ -13,42 +15,77 @@ let only: Set<String> = {
     if let i = args.firstIndex(of: "--only"), i + 1 < args.count { return Set(args[i + 1].split(separator: ",").map(String.init)) }
     return ["parse", "evaluate"]
 }()
-func fmt(_ v: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", v) }
 print("SeqRec data/evaluation benchmark — threads \(ThreadBudget.threads)\(quick ? " (quick)" : "")")
 
-// MARK: - Parsing a large `user item` file
+// MARK: - Loading interaction files (issue 16)
 
 if only.contains("parse") {
-    let lines = quick ? 2_000_000 : 20_000_000
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-bench-\(lines).txt").path
-    if !FileManager.default.fileExists(atPath: path) {
-        // Streamed to disk in 1 MB chunks so generation does not inflate the parse's peak RSS.
-        var rng = SplitMix64(seed: 1)
-        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: nil)
-        let handle = FileHandle(forWritingAtPath: path + ".tmp")!
-        var chunk = ""
-        let perUser = 20
-        for k in 0..<lines {
-            chunk += "\(k / perUser + 1) \(1 + rng.nextInt(below: 100_000))\n"
-            if chunk.utf8.count > 1 << 20 { handle.write(Data(chunk.utf8)); chunk = "" }
-        }
-        handle.write(Data(chunk.utf8))
-        handle.closeFile()
-        try! FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
-    }
+    let files = DataFiles(users: quick ? 20_000 : 200_000, items: quick ? 10_000 : 100_000)
+    let userItem = DataFiles.layouts[0]
+    let (path, lines) = files.ensure(userItem)
     let size = Double((try! FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue)
-    let rssBefore = MemoryUsage.peakResidentBytes()
-    var sw = Stopwatch()
-    let log = try! UserItemFormat().read(path: path)
-    let readSeconds = sw.elapsedSeconds
-    sw.reset()
-    let d = try! Preprocessing().apply(to: log, name: "bench")
-    let buildSeconds = sw.elapsedSeconds
-    let peak = MemoryUsage.peakResidentBytes()
-    print("parse \(lines) lines (\(fmt(size / 1e6)) MB): read+intern \(fmt(readSeconds, 2)) s = \(fmt(size / 1e6 / readSeconds)) MB/s; "
-          + "group+order+number \(fmt(buildSeconds, 2)) s; total \(fmt(size / 1e6 / (readSeconds + buildSeconds))) MB/s")
-    print("    \(d.userCount) users, \(d.vocabulary.itemCount) items; peak RSS \(fmt(Double(peak) / 1e6)) MB "
-          + "(before: \(fmt(Double(rssBefore) / 1e6)) MB) = \(fmt(Double(peak) / size, 2))× the file size")
+    print("loading \(lines) lines (\(fmt(size / 1e6)) MB, \(files.users) users, \(files.items) items; \(path)), medians of 3:")
+    // Stages of `seqrec stats` + the split, in process.
+    var stages: [String: [Double]] = [:]
+    var dataset: SequenceDataset? = nil
+    var peak = 0
+    for _ in 0..<3 {
+        _ = MemoryUsage.resetPeak()
+        var sw = Stopwatch()
+        let log = try! UserItemFormat().read(path: path)
+        stages["read (map, scan, intern)", default: []].append(sw.elapsedSeconds)
+        sw.reset()
+        let d = try! Preprocessing().apply(to: log, name: "bench")
+        stages["group, order, number", default: []].append(sw.elapsedSeconds)
+        sw.reset()
+        let f = d.fingerprinted()
+        stages["fingerprint", default: []].append(sw.elapsedSeconds)
+        sw.reset()
+        _ = f.statistics
+        stages["Table 2.1 statistics", default: []].append(sw.elapsedSeconds)
+        sw.reset()
+        _ = try! LeaveOneOut(validationUsers: 10_000).split(f)
+        stages["leave-one-out split", default: []].append(sw.elapsedSeconds)
+        peak = max(peak, MemoryUsage.peakSinceResetBytes() ?? MemoryUsage.peakResidentBytes())
+        dataset = f
+    }
+    var total = 0.0
+    for name in ["read (map, scan, intern)", "group, order, number", "fingerprint", "Table 2.1 statistics", "leave-one-out split"] {
+        let m = median(stages[name]!.sorted())
+        total += m
+        print("    \(name): \(fmt(m * 1000, 0)) ms")
+    }
+    print("    total \(fmt(total, 2)) s = \(fmt(size / 1e6 / total, 0)) MB/s; in-process peak RSS \(fmt(Double(peak) / 1e6, 0)) MB "
+          + "(\(fmt(Double(peak) / size, 2))× the file); threads \(ThreadBudget.threads)")
+    // The read alone on one thread: what the chunked parallel scan buys.
+    let threads = ThreadBudget.threads
+    ThreadBudget.set(1)
+    let oneThread = median(measure(warmup: 0, runs: 3) { _ = try! UserItemFormat().read(path: path) })
+    ThreadBudget.set(threads)
+    print("    read on 1 thread: \(fmt(oneThread * 1000, 0)) ms (\(fmt(oneThread / median(stages["read (map, scan, intern)"]!.sorted()), 2))× the \(threads)-thread read)")
+    // A second load through the dataset cache.
+    let cacheDir = files.directory + "/cache"
+    try? FileManager.default.removeItem(atPath: cacheDir)
+    var source = try! DatasetSource.path(path, format: "user-item", name: "bench")
+    source.cache = DatasetCache(directory: cacheDir)
+    _ = try! source.dataset()
+    let cached = measure(warmup: 0, runs: 3) { _ = try! source.dataset() }
+    print("    second load from the dataset cache: \(fmt(median(cached) * 1000, 0)) ms (fingerprint \(dataset!.fingerprint.hash.prefix(8))… kept)")
+    // Every layout: read + preprocess rate.
+    print("  read + group/order/number per layout (same interactions):")
+    var baseRate = 0.0
+    for layout in DataFiles.layouts {
+        let (p, n) = files.ensure(layout)
+        let bytes = Double((try! FileManager.default.attributesOfItem(atPath: p)[.size] as! NSNumber).intValue)
+        var options = FormatOptions()
+        options.timestamp = layout.format == "delimited" ? .name("timestamp") : nil
+        let reader = try! InteractionFormats.make(layout.format, options: options)
+        let t = median(measure(warmup: 0, runs: 3) { _ = try! Preprocessing().apply(to: reader.read(path: p), name: "bench") })
+        let rate = Double(n) / t
+        if baseRate == 0 { baseRate = rate }
+        print("    \(layout.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(fmt(bytes / 1e6, 0)) MB: \(fmt(t, 2)) s = "
+              + "\(fmt(rate / 1e6, 1))M lines/s, \(fmt(bytes / 1e6 / t, 0)) MB/s (\(fmt(baseRate / rate, 2))× the user-item time per line)")
+    }
 }
 
 // MARK: - Full-catalogue evaluation from a GEMM score producer

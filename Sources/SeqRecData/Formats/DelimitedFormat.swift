@@ -93,6 +93,11 @@ public struct DelimitedFormat: InteractionFormat {
         let width: Int, user: Int, item: Int, time: Int?
         let header: [[UInt8]]?
         var hasTimestamps: Bool { time != nil }
+        var numericLayout: NumericLayout? {
+            // A header of numbers could repeat as an all-numeric line: then every line takes `row`.
+            if let header, header.contains(where: { h in !h.isEmpty && h.allSatisfy { (48...57).contains($0) || $0 == 46 } }) { return nil }
+            return separator.map { NumericLayout(width: width, user: user, item: item, time: time, separator: $0) }
+        }
 
         func row(_ f: FieldList, line: Int) throws -> ParsedRow {
             guard f.count == width else {

@@ -35,6 +35,7 @@ public struct GroupLensFormat: InteractionFormat {
         let csv: Bool
         var separator: [UInt8]? { csv ? [44] : [58, 58] }
         var hasTimestamps: Bool { true }
+        var numericLayout: NumericLayout? { NumericLayout(width: 4, user: 0, item: 1, time: 3, separator: separator!) }
 
         func row(_ f: FieldList, line: Int) throws -> ParsedRow {
             guard f.count == 4 else {

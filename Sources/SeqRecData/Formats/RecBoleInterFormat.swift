@@ -36,6 +36,7 @@ public struct RecBoleInterFormat: InteractionFormat {
         let userHeader: [UInt8]
         var separator: [UInt8]? { [9] }
         var hasTimestamps: Bool { time != nil }
+        var numericLayout: NumericLayout? { NumericLayout(width: width, user: user, item: item, time: time, separator: [9]) }
 
         func row(_ f: FieldList, line: Int) throws -> ParsedRow {
             guard f.count == width else {

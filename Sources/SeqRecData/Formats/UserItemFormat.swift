@@ -14,6 +14,7 @@ public struct UserItemFormat: InteractionFormat {
         let path: String
         var separator: [UInt8]? { nil }
         var hasTimestamps: Bool { false }
+        var acceptsIntegerPairs: Bool { true }
 
         func row(_ f: FieldList, line: Int) throws -> ParsedRow {
             guard f.count == 2 else {

@@ -34,11 +34,35 @@ public struct ReproduceCommand: ParsableCommand {
     @Flag(help: "Exit 0 even when a check of the spec fails at this scale (the table is written either way).")
     var allowFailedChecks = false
 
+    @Option(help: ArgumentHelp("Compute only the cell with this key (or a unique prefix of ≥ 8 hex digits) and write it to the "
+                               + "cache: what each worker of an executor runs.", valueName: "key"))
+    var cell: String?
+
+    @Flag(help: "Write the table from the cells already computed (rows still missing are shown as not computed).")
+    var collect = false
+
+    @Option(help: "local: run the cells in --jobs worker processes (the thread budget split between them).")
+    var executor: String?
+
+    @Option(help: "Worker processes for --executor local.")
+    var jobs = 1
+
+    @Flag(help: "List the run's cells: key, cached or not, name.")
+    var listCells = false
+
     public init() {}
 
     public func validate() throws {
         if !list && spec == nil { throw ValidationError("give a spec id (see --list)") }
         if !(progressInterval > 0) { throw ValidationError("--progress-interval must be > 0 seconds") }
+        if let executor, executor != "local" {
+            throw ValidationError(ConfigError.unknownComponent(family: "executor", id: executor, valid: ["local"]).description)
+        }
+        if jobs < 1 || jobs > 4_096 { throw ValidationError("--jobs must be in [1, 4096], got \(jobs)") }
+        if jobs > 1 && executor == nil { throw ValidationError("--jobs needs --executor local") }
+        if [cell != nil, collect, executor != nil, listCells].filter({ $0 }).count > 1 {
+            throw ValidationError("--cell, --collect, --executor and --list-cells are alternatives: give one")
+        }
     }
 
     var specDirectory: String { root + "/experiments/specs" }
@@ -72,9 +96,37 @@ public struct ReproduceCommand: ParsableCommand {
         let s = try ExperimentSpec.load(path: path)
         let r = try Reproduction(spec: s, scale: scale, root: root, only: only.isEmpty ? nil : only)
         let display = quiet ? nil : ProgressDisplay(interval: progressInterval)
-        let outcome = try r.run(log: { display?.message("[reproduce] " + $0) }, display: display)
+        let log: (String) -> Void = { display?.message("[reproduce] " + $0) }
+        if listCells {
+            return (try r.plannedCells().map { c in
+                "\(c.key)  \(c.isComputed ? "cached    " : "to compute")  \(c.name)\n"
+            }.joined(), [])
+        }
+        if let cell {
+            let computed = try r.runCell(key: cell, log: log, display: display)
+            return ("cell \(cell): \(computed ? "computed" : "already in the cache")\n", [])
+        }
+        var outcome: Reproduction.Outcome
+        if collect {
+            outcome = try r.collect(allowMissing: true)
+        } else if executor == "local" {
+            let pool = try LocalExecutor(jobs: jobs, executable: LocalExecutor.currentExecutable)
+            let failures = try pool.run(r, specArgument: spec!, log: log)
+            if !failures.isEmpty {
+                throw HarnessError("\(failures.count) cell(s) failed; rerun the same command to retry them (finished cells are kept):\n"
+                                   + failures.map { "  \($0.name) (\($0.key.prefix(12))): status \($0.status), log \($0.log)" }
+                                       .joined(separator: "\n"))
+            }
+            // The table records the threads each cell ran with.
+            ThreadBudget.set(pool.threadsPerJob)
+            outcome = try r.collect()
+        } else {
+            outcome = try r.run(log: log, display: display)
+        }
         var out = outcome.markdown
-        out += "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
+        out += executor != nil || collect
+            ? "\n\(outcome.cached) cells collected from the cache; wrote:\n"
+            : "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
         for f in outcome.files { out += "  \(f)\n" }
         return (out, outcome.report.failedChecks)
     }

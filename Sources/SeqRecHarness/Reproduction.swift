@@ -38,16 +38,38 @@ public struct Reproduction {
         public let markdown: String
     }
 
-    /// - Parameters:
-    ///   - log: permanent lines (a cell started, cached, done; warnings).
-    ///   - display: the status line of a training cell in progress (nil: none).
-    public func run(log: @escaping (String) -> Void = { _ in }, display: ProgressDisplay? = nil) throws -> Outcome {
+    /// One cell of the plan: its cache key, result file and a readable name.
+    public struct PlannedCell: Sendable {
+        /// 1-based position in the plan.
+        public let index: Int
+        /// The content hash of the cell's config: its cache key.
+        public let key: String
+        /// Where its result is written.
+        public let path: String
+        /// e.g. `gsasrec @100000 seed 42`.
+        public let name: String
+        let cell: Cell
+        let config: JSONValue
+
+        /// True when its result is in the cache.
+        public var isComputed: Bool { CellResult.read(path: path) != nil }
+    }
+
+    /// The plan: rows, cells in run order, and the runner that computes them.
+    struct Plan {
+        let scale: ExperimentSpec.Scale
+        let rows: [ExperimentSpec.Row]
+        let cells: [PlannedCell]
+        var runner: CellRunner
+        let environment: RunEnvironment
+    }
+
+    func makePlan(log: @escaping (String) -> Void) throws -> Plan {
         let scale = spec.scales[scaleName]!
         let loader = DatasetLoader(root: root)
         let environment = RunEnvironment.capture(blas: BLAS.buildDescription)
-        var runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
+        let runner = CellRunner(spec: spec, scale: scale, scaleName: scaleName, loader: loader,
                                 runsDirectory: outputDirectory + "/runs", environment: environment, log: log)
-        runner.display = display
         let datasets = Dictionary((spec.datasets ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = spec.expandedRows(scale: scaleName).filter { r in only.map { $0.contains { r.id.hasPrefix($0) } } ?? true }
         if let only, rows.isEmpty {
@@ -72,41 +94,98 @@ public struct Reproduction {
                 return x != y ? x < y : order[a.row.id, default: 0] < order[b.row.id, default: 0]
             }
         }
-        var results: [CellResult] = []
-        var computed = 0, cached = 0
         // Every cell's config is resolved (strictly) before any cell runs: a typo or an unknown
         // model in any row fails the run with nothing written.
-        let planned = try cells.map { cell in
+        let planned = try cells.enumerated().map { (i, cell) in
             let config = try runner.resolvedConfig(cell)
-            return (config: config, key: try runner.key(cell, config: config))
+            let key = try runner.key(cell, config: config)
+            return PlannedCell(index: i + 1, key: key, path: outputDirectory + "/cells/" + key + ".json",
+                               name: "\(cell.row.id)\(cell.items.map { " @\($0)" } ?? "") seed \(cell.seed)", cell: cell, config: config)
         }
-        for (i, cell) in cells.enumerated() {
-            let (config, key) = planned[i]
-            let path = outputDirectory + "/cells/" + key + ".json"
-            let name = "\(cell.row.id)\(cell.items.map { " @\($0)" } ?? "") seed \(cell.seed)"
-            if let hit = CellResult.read(path: path) {
-                cached += 1
-                results.append(hit)
-                log("[\(i + 1)/\(cells.count)] \(name): cached")
-                continue
-            }
-            log("[\(i + 1)/\(cells.count)] \(name): running")
-            runner.cellLabel = "[\(i + 1)/\(cells.count)] \(name)"
-            let r: CellResult
-            do {
-                defer { display?.finish() }
-                r = try runner.compute(cell, key: key, config: config)
-            }
-            try r.write(to: path)
-            computed += 1
-            results.append(r)
-            log("[\(i + 1)/\(cells.count)] \(name): done in \(String(format: "%.1f", r.record.seconds)) s"
-                + (r.skipped.map { " (skipped: \($0))" } ?? ""))
+        return Plan(scale: scale, rows: rows, cells: planned, runner: runner, environment: environment)
+    }
+
+    /// Every cell of the run, in order, with its key (for executors that run cells elsewhere).
+    public func plannedCells() throws -> [PlannedCell] { try makePlan(log: { _ in }).cells }
+
+    /// The planned cells whose result is not in the cache yet.
+    public func pendingCells() throws -> [PlannedCell] { try plannedCells().filter { !$0.isComputed } }
+
+    /// Computes the one cell with this key (unless already cached) and writes its result.
+    /// - Returns: false when it was already in the cache.
+    /// - Throws: `ConfigError.unknownComponent` when no cell of the run has this key.
+    @discardableResult
+    public func runCell(key: String, log: @escaping (String) -> Void = { _ in }, display: ProgressDisplay? = nil) throws -> Bool {
+        var plan = try makePlan(log: log)
+        let matches = plan.cells.filter { $0.key == key || key.count >= 8 && $0.key.hasPrefix(key) }
+        guard matches.count == 1, let c = matches.first else {
+            throw ConfigError.unknownComponent(family: "cell of \(spec.id) at \(scaleName) scale" + (matches.count > 1 ? " (ambiguous prefix)" : ""),
+                                               id: key, valid: plan.cells.map(\.key))
         }
-        let report = aggregate(rows: rows, cells: cells, results: results, scale: scale, environment: environment)
+        if CellResult.read(path: c.path) != nil { return false }
+        plan.runner.display = display
+        _ = try compute(c, total: plan.cells.count, runner: &plan.runner, log: log, display: display)
+        return true
+    }
+
+    private func compute(_ c: PlannedCell, total: Int, runner: inout CellRunner, log: (String) -> Void,
+                         display: ProgressDisplay?) throws -> CellResult {
+        log("[\(c.index)/\(total)] \(c.name): running")
+        runner.cellLabel = "[\(c.index)/\(total)] \(c.name)"
+        let r: CellResult
+        do {
+            defer { display?.finish() }
+            r = try runner.compute(c.cell, key: c.key, config: c.config)
+        }
+        try r.write(to: c.path)
+        log("[\(c.index)/\(total)] \(c.name): done in \(String(format: "%.1f", r.record.seconds)) s"
+            + (r.skipped.map { " (skipped: \($0))" } ?? ""))
+        return r
+    }
+
+    /// Writes the table from the cells in the cache. With `allowMissing`, rows whose cells are not
+    /// computed yet are shown as such; otherwise a missing cell is an error naming it.
+    public func collect(allowMissing: Bool = false) throws -> Outcome {
+        let plan = try makePlan(log: { _ in })
+        var done: [(Cell, CellResult)] = []
+        var missing: [PlannedCell] = []
+        for c in plan.cells {
+            if let r = CellResult.read(path: c.path) { done.append((c.cell, r)) } else { missing.append(c) }
+        }
+        if !missing.isEmpty && !allowMissing {
+            throw HarnessError("\(missing.count) of \(plan.cells.count) cells not computed yet: "
+                               + missing.prefix(5).map { "\($0.name) (\($0.key.prefix(12)))" }.joined(separator: ", ")
+                               + (missing.count > 5 ? ", …" : ""))
+        }
+        return try write(plan, cells: done.map(\.0), results: done.map(\.1), computed: 0, cached: done.count)
+    }
+
+    private func write(_ plan: Plan, cells: [Cell], results: [CellResult], computed: Int, cached: Int) throws -> Outcome {
+        let report = aggregate(rows: plan.rows, cells: cells, results: results, scale: plan.scale, environment: plan.environment)
         let writer = ReportWriter(spec: spec, report: report, directory: outputDirectory)
         let files = try writer.write()
         return Outcome(report: report, computed: computed, cached: cached, files: files, markdown: writer.markdown())
+    }
+
+    /// - Parameters:
+    ///   - log: permanent lines (a cell started, cached, done; warnings).
+    ///   - display: the status line of a training cell in progress (nil: none).
+    public func run(log: @escaping (String) -> Void = { _ in }, display: ProgressDisplay? = nil) throws -> Outcome {
+        var plan = try makePlan(log: log)
+        plan.runner.display = display
+        var results: [CellResult] = []
+        var computed = 0, cached = 0
+        for c in plan.cells {
+            if let hit = CellResult.read(path: c.path) {
+                cached += 1
+                results.append(hit)
+                log("[\(c.index)/\(plan.cells.count)] \(c.name): cached")
+                continue
+            }
+            results.append(try compute(c, total: plan.cells.count, runner: &plan.runner, log: log, display: display))
+            computed += 1
+        }
+        return try write(plan, cells: plan.cells.map(\.cell), results: results, computed: computed, cached: cached)
     }
 
     func aggregate(rows: [ExperimentSpec.Row], cells: [Cell], results: [CellResult], scale: ExperimentSpec.Scale,
@@ -141,7 +220,8 @@ public struct Reproduction {
                 if se.count == usable.count { metrics[m]?.standardError = se.map { $0 * $0 }.reduce(0, +).squareRoot() / Double(se.count) }
             }
             outcomes.append(Report.RowOutcome(id: id, label: row.label ?? row.id, dataset: mine.first?.dataset ?? "",
-                                              items: items, metrics: metrics, skipped: usable.isEmpty ? mine.first?.skipped : nil,
+                                              items: items, metrics: metrics,
+                                              skipped: usable.isEmpty ? (mine.first?.skipped ?? "not computed yet") : nil,
                                               curves: usable.first?.curves))
         }
         if (try? CellKinds.registry.entry(spec.kind))?.pairedSignificance == true { Report.markSignificance(&outcomes, perUser: perUser, metrics: spec.metrics) }

@@ -41,8 +41,26 @@ public struct ReproduceCommand: ParsableCommand {
     @Flag(help: "Write the table from the cells already computed (rows still missing are shown as not computed).")
     var collect = false
 
-    @Option(help: "local: run the cells in --jobs worker processes (the thread budget split between them).")
+    @Option(help: "local: run the cells in --jobs worker processes (the thread budget split between them); slurm: submit them as one Slurm array job (a task per cell) and wait.")
     var executor: String?
+
+    @Option(help: "slurm: the partition (default: the cluster's default).")
+    var partition: String?
+
+    @Option(help: "slurm: time limit per task, e.g. 2:00:00 (default: 3× the spec's expected minutes, at least 10).")
+    var time: String?
+
+    @Option(help: "slurm: CPUs per task (each task's thread budget).")
+    var cpusPerTask = 2
+
+    @Option(help: "slurm: memory per task, e.g. 8G (default: the partition's).")
+    var mem: String?
+
+    @Option(help: "slurm: at most this many tasks at once.")
+    var maxParallel: Int?
+
+    @Flag(help: "slurm: submit and return; `--collect` later writes the table from the cells done.")
+    var noWait = false
 
     @Option(help: "Worker processes for --executor local.")
     var jobs = 1
@@ -55,11 +73,16 @@ public struct ReproduceCommand: ParsableCommand {
     public func validate() throws {
         if !list && spec == nil { throw ValidationError("give a spec id (see --list)") }
         if !(progressInterval > 0) { throw ValidationError("--progress-interval must be > 0 seconds") }
-        if let executor, executor != "local" {
-            throw ValidationError(ConfigError.unknownComponent(family: "executor", id: executor, valid: ["local"]).description)
+        if let executor, !["local", "slurm"].contains(executor) {
+            throw ValidationError(ConfigError.unknownComponent(family: "executor", id: executor, valid: ["local", "slurm"]).description)
         }
+        if executor != "slurm" && (partition != nil || time != nil || mem != nil || maxParallel != nil || noWait) {
+            throw ValidationError("--partition, --time, --mem, --max-parallel and --no-wait need --executor slurm")
+        }
+        if cpusPerTask < 1 { throw ValidationError("--cpus-per-task must be ≥ 1") }
+        if let maxParallel, maxParallel < 1 { throw ValidationError("--max-parallel must be ≥ 1") }
         if jobs < 1 || jobs > 4_096 { throw ValidationError("--jobs must be in [1, 4096], got \(jobs)") }
-        if jobs > 1 && executor == nil { throw ValidationError("--jobs needs --executor local") }
+        if jobs > 1 && executor != "local" { throw ValidationError("--jobs needs --executor local") }
         if [cell != nil, collect, executor != nil, listCells].filter({ $0 }).count > 1 {
             throw ValidationError("--cell, --collect, --executor and --list-cells are alternatives: give one")
         }
@@ -109,14 +132,27 @@ public struct ReproduceCommand: ParsableCommand {
         var outcome: Reproduction.Outcome
         if collect {
             outcome = try r.collect(allowMissing: true)
+        } else if executor == "slurm" {
+            let argument = specArgumentForWorkers
+            let slurm = try SlurmExecutor(executable: LocalExecutor.currentExecutable, partition: partition, time: time,
+                                          cpusPerTask: cpusPerTask, memory: mem, maxParallel: maxParallel)
+            let job = try slurm.submit(r, specArgument: argument, expectedMinutes: s.scales[scale]?.expectedMinutes, log: log)
+            if noWait {
+                return ((job.map { "submitted Slurm array job \($0.id) (\($0.keys.count) cells)" } ?? "nothing to submit")
+                        + "; `seqrec reproduce \(argument) --scale \(scale) --collect` writes the table from the cells done\n", [])
+            }
+            if let job {
+                let failures = try slurm.wait(for: job, r, progress: log)
+                if !failures.isEmpty { throw failed(failures) }
+            } else if try !r.pendingCells().isEmpty {
+                throw HarnessError("the cells still to compute are queued or running in earlier Slurm jobs of this run; "
+                                   + "rerun when they end, or `--collect` for the table so far")
+            }
+            outcome = try r.collect()
         } else if executor == "local" {
             let pool = try LocalExecutor(jobs: jobs, executable: LocalExecutor.currentExecutable)
-            let failures = try pool.run(r, specArgument: spec!, log: log)
-            if !failures.isEmpty {
-                throw HarnessError("\(failures.count) cell(s) failed; rerun the same command to retry them (finished cells are kept):\n"
-                                   + failures.map { "  \($0.name) (\($0.key.prefix(12))): status \($0.status), log \($0.log)" }
-                                       .joined(separator: "\n"))
-            }
+            let failures = try pool.run(r, specArgument: specArgumentForWorkers, log: log)
+            if !failures.isEmpty { throw failed(failures) }
             // The table records the threads each cell ran with.
             ThreadBudget.set(pool.threadsPerJob)
             outcome = try r.collect()
@@ -129,6 +165,17 @@ public struct ReproduceCommand: ParsableCommand {
             : "\n\(outcome.computed) cells computed, \(outcome.cached) from the cache; wrote:\n"
         for f in outcome.files { out += "  \(f)\n" }
         return (out, outcome.report.failedChecks)
+    }
+
+    /// The spec as workers elsewhere name it: an id, or an absolute path.
+    var specArgumentForWorkers: String {
+        guard let spec, spec.hasSuffix(".json") else { return spec ?? "" }
+        return URL(fileURLWithPath: spec).standardizedFileURL.path
+    }
+
+    func failed(_ failures: [LocalExecutor.Failure]) -> HarnessError {
+        HarnessError("\(failures.count) cell(s) failed; rerun the same command to retry them (finished cells are kept):\n"
+                     + failures.map { "  \($0.name) (\($0.key.prefix(12))): status \($0.status), log \($0.log)" }.joined(separator: "\n"))
     }
 
     func listing() throws -> String {

@@ -1,0 +1,102 @@
+import Foundation
+import SeqRecCore
+import SeqRecHarness
+import Testing
+
+/// True when a Slurm cluster answers (scripts/test starts one with scripts/slurm-local).
+let slurmAnswers: Bool = {
+    guard ProcessInfo.processInfo.environment["SLURM_CONF"] != nil else { return false }
+    return (try? SlurmTestSupport.sh("sinfo -h")) != nil
+}()
+
+enum SlurmTestSupport {
+    @discardableResult
+    static func sh(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw HarnessError("`\(command)` failed") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The Slurm executor against a real (single-node) Slurm: the same table as the local executor, a
+/// cancelled task picked up by the next submission, submit-and-return then collect, two specs
+/// at once, and the errors raised before anything is submitted.
+@Suite(.serialized, .enabled(if: slurmAnswers && FileManager.default.isExecutableFile(atPath: ExecutorTests.binary),
+                             "needs a running Slurm (scripts/slurm-local start; SLURM_CONF) and the built seqrec binary"))
+struct SlurmTests {
+    static let slowerSpec = trainingSpec.replacingOccurrences(of: "\"maxEpochs\": 6", with: "\"maxEpochs\": 40")
+
+    @Test func slurmGivesTheLocalTableAndPicksUpACancelledTask() throws {
+        let root = try temporaryRoot(["toy": Self.slowerSpec]), local = try temporaryRoot(["toy": Self.slowerSpec])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")
+        let r = try Reproduction(spec: spec, scale: "smoke", root: root)
+        let slurm = try SlurmExecutor(executable: ExecutorTests.binary, cpusPerTask: 1, maxParallel: 2)
+        let job = try #require(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }))
+        #expect(job.keys.count == 6)
+        // Cancel the last task while it waits or runs.
+        try SlurmTestSupport.sh("scancel \(job.id)_5")
+        let failures = try slurm.wait(for: job, r, poll: 0.5, progress: { _ in })
+        #expect(failures.map(\.key) == [job.keys[5]])
+        #expect(try r.pendingCells().map(\.key) == [job.keys[5]])
+        // Submitting again runs only the cancelled cell.
+        let again = try #require(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }))
+        #expect(again.keys == [job.keys[5]])
+        #expect(try slurm.wait(for: again, r, poll: 0.5, progress: { _ in }).isEmpty)
+        #expect(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }) == nil)
+        // The local executor with the same threads per cell writes the same table.
+        let lr = try Reproduction(spec: spec, scale: "smoke", root: local)
+        #expect(try LocalExecutor(jobs: 2, executable: ExecutorTests.binary, threads: 2).run(lr, specArgument: "toy", log: { _ in }).isEmpty)
+        let a = try r.collect(), b = try lr.collect()
+        #expect(ExecutorTests.means(a.report) == ExecutorTests.means(b.report) && !ExecutorTests.means(a.report).isEmpty)
+        let tableA = try String(contentsOfFile: root + "/experiments/results/toy/smoke/table.csv", encoding: .utf8)
+        let tableB = try String(contentsOfFile: local + "/experiments/results/toy/smoke/table.csv", encoding: .utf8)
+        func withoutTimes(_ csv: String) -> [Substring] { csv.split(separator: "\n").filter { !$0.contains("time") && !$0.contains("seconds") } }
+        #expect(withoutTimes(tableA) == withoutTimes(tableB))
+    }
+
+    @Test func twoSpecsSubmittedAtOnceThenCollected() throws {
+        let memory = try String(contentsOfFile: repositoryRoot + "/experiments/specs/table-6.2.json", encoding: .utf8)
+        let root = try temporaryRoot(["toy": trainingSpec, "table-6.2": memory])
+        let toy = try Reproduction(spec: try ExperimentSpec.load(path: root + "/experiments/specs/toy.json"), scale: "smoke", root: root)
+        let mem = try Reproduction(spec: try ExperimentSpec.load(path: root + "/experiments/specs/table-6.2.json"), scale: "smoke", root: root)
+        let slurm = try SlurmExecutor(executable: ExecutorTests.binary, cpusPerTask: 1)
+        let j1 = try #require(try slurm.submit(toy, specArgument: "toy", expectedMinutes: 1, log: { _ in }))
+        let j2 = try #require(try slurm.submit(mem, specArgument: "table-6.2", expectedMinutes: 1, log: { _ in }))
+        #expect(j1.id != j2.id)
+        // While they are queued or running, a second submission of the same spec adds nothing.
+        #expect(try slurm.submit(toy, specArgument: "toy", expectedMinutes: 1, log: { _ in })?.id == nil)
+        #expect(try slurm.wait(for: j2, mem, poll: 0.5, progress: { _ in }).isEmpty)
+        #expect(try slurm.wait(for: j1, toy, poll: 0.5, progress: { _ in }).isEmpty)
+        #expect(try toy.collect().report.rows.count == 3 && mem.collect().report.rows.count == 3)
+    }
+
+    @Test func problemsAreReportedBeforeAnythingIsSubmitted() throws {
+        let root = try temporaryRoot(["toy": trainingSpec])
+        let r = try Reproduction(spec: try ExperimentSpec.load(path: root + "/experiments/specs/toy.json"), scale: "smoke", root: root)
+        let wrong = try SlurmExecutor(executable: ExecutorTests.binary, partition: "no-such-partition")
+        #expect(throws: ConfigError.self) { _ = try wrong.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }) }
+        #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/slurm/jobs.tsv"))
+        #expect(throws: HyperparameterError.self) { _ = try SlurmExecutor(executable: ExecutorTests.binary, cpusPerTask: 0) }
+        // Without Slurm on PATH the command says so and submits nothing.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ExecutorTests.binary)
+        p.arguments = ["reproduce", "toy", "--root", root, "--executor", "slurm", "--quiet"]
+        p.environment = ["PATH": "/nonexistent", "HOME": NSTemporaryDirectory()]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus != 0 && message.contains("no Slurm here"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/slurm/jobs.tsv"))
+    }
+}

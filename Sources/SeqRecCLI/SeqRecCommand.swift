@@ -6,7 +6,7 @@ public struct SeqRecCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "seqrec",
         abstract: "Transformer-based sequential recommendation on the CPU.",
-        subcommands: [StatsCommand.self, BaselinesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self, RecommendCommand.self, QuickstartCommand.self, CompareCommand.self, ReproduceCommand.self, PlotCommand.self])
+        subcommands: [StatsCommand.self, BaselinesCommand.self, TrainCommand.self, ModelsCommand.self, EvaluateCommand.self, RecommendCommand.self, QuickstartCommand.self, CompareCommand.self, ReproduceCommand.self, PlotCommand.self, ScoreCommand.self])
 
     public init() {}
 }

@@ -39,7 +39,7 @@ public struct SlurmExecutor {
     /// Runs a Slurm client command. - Returns: its standard output.
     /// - Throws: `HarnessError` with its standard error when it fails or is missing.
     @discardableResult
-    static func client(_ command: String, _ arguments: [String]) throws -> String {
+    public static func client(_ command: String, _ arguments: [String]) throws -> String {
         guard let path = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map({ $0 + "/" + command }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw HarnessError("no Slurm here: `\(command)` is not on PATH (scripts/slurm-local start runs a local one)")
@@ -62,7 +62,7 @@ public struct SlurmExecutor {
     }
 
     /// `squeue` for one job; a job Slurm has already forgotten lists no task.
-    static func tasks(of job: String, format: String) throws -> [String] {
+    public static func tasks(of job: String, format: String) throws -> [String] {
         do {
             return try client("squeue", ["-h", "-r", "-j", job, "-o", format]).split(separator: "\n")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -48,30 +48,47 @@ public struct PQCatalogue: Sendable {
     /// A simulated catalogue as in thesis §7.1.5: uniformly random codes and N(0, 1) sub-item
     /// embeddings, deterministic from `seed` (filled in parallel by seeded blocks).
     public static func random(items: Int, splits: Int, subIDs: Int = 256, dim: Int, seed: UInt64) throws -> PQCatalogue {
-        var codes = [UInt8](repeating: 0, count: items * splits)
+        try random(items: items, splits: splits, subIDs: subIDs, dim: dim, seed: seed, shard: 0..<items)
+    }
+
+    /// Items `shard` of the simulated catalogue of `items` items (as their own catalogue, item
+    /// `shard.lowerBound` first): the same codes and Ψ as the whole catalogue has for them, so a
+    /// catalogue too big for one machine can be scored shard by shard (`ShardedTopK`).
+    public static func random(items: Int, splits: Int, subIDs: Int = 256, dim: Int, seed: UInt64,
+                              shard: Range<Int>) throws -> PQCatalogue {
+        try HyperparameterError.checkAtLeast("items", items, 1)
+        guard shard.lowerBound >= 0, shard.upperBound <= items, !shard.isEmpty else {
+            throw HyperparameterError(key: "shard", value: "\(shard)", allowed: "a non-empty range within 0..<\(items)")
+        }
+        let lo = shard.lowerBound * splits, hi = shard.upperBound * splits
+        var codes = [UInt8](repeating: 0, count: hi - lo)
         let block = 1 << 20
         codes.withUnsafeMutableBufferPointer { buf in
-            let base = buf.baseAddress!
-            let total = buf.count
-            Parallel.for((total + block - 1) / block, grain: 1) { r in
-                for b in r {
+            let out = buf.baseAddress!
+            let first = lo / block, last = (hi - 1) / block
+            Parallel.for(last - first + 1, grain: 1) { r in
+                for b in r.map({ $0 + first }) {
+                    // Each 1 MiB block of the whole catalogue's codes comes from its own seeded stream.
                     var rng = SplitMix64(seed: SplitMix64.mix(seed ^ UInt64(b)))
-                    let end = Swift.min(total, (b + 1) * block)
+                    let end = Swift.min(items * splits, (b + 1) * block)
                     var i = b * block
                     while i < end {
                         var bits = rng.next()
                         for _ in 0..<8 where i < end {
-                            base[i] = subIDs == 256 ? UInt8(truncatingIfNeeded: bits) : UInt8(Int(bits & 0xFFFF) % subIDs)
+                            if i >= lo && i < hi {
+                                out[i - lo] = subIDs == 256 ? UInt8(truncatingIfNeeded: bits) : UInt8(Int(bits & 0xFFFF) % subIDs)
+                            }
                             bits >>= 8
                             i += 1
                         }
+                        if i >= hi { break }
                     }
                 }
             }
         }
         var rng = SplitMix64(seed: seed ^ 0xABCD)
         let psi = (0..<(splits * subIDs * (dim / splits))).map { _ in rng.nextNormal() }
-        return try PQCatalogue(items: items, splits: splits, subIDs: subIDs, dim: dim, codes: codes, subEmbeddings: psi)
+        return try PQCatalogue(items: shard.count, splits: splits, subIDs: subIDs, dim: dim, codes: codes, subEmbeddings: psi)
     }
 
     /// S[k, j] = Ψ[k, j] · φₖ, the `splits × subIDs` table every PQ scorer starts from.

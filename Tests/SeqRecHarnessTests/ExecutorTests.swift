@@ -71,4 +71,20 @@ import Testing
         #expect(!again.contains { $0.contains("started") })
         #expect(throws: HyperparameterError.self) { _ = try LocalExecutor(jobs: 0, executable: Self.binary) }
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ExecutorTests.binary), "needs the built seqrec binary (scripts/test builds it)"))
+    func shardedScoringInLocalProcessesEqualsOneProcess() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["score", "--items", "300000", "--splits", "8", "--dim", "64", "--queries", "3", "--top", "20", "--shards", "3",
+                       "--jobs", "2", "--compare"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && text.contains("equals the one-process top-20 for every query"), "\(text)")
+        #expect(text.contains("| 2 [200000, 300000) | 100000 |"))
+    }
 }

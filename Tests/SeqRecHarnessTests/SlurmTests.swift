@@ -99,4 +99,12 @@ struct SlurmTests {
         #expect(p.terminationStatus != 0 && message.contains("no Slurm here"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/slurm/jobs.tsv"))
     }
+
+    @Test func shardedScoringAsSlurmTasksEqualsOneProcess() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seqrec-score-\(UUID().uuidString)").path
+        let text = try SlurmTestSupport.sh("'\(ExecutorTests.binary)' score --items 200000 --dim 64 --queries 2 --shards 2 --executor slurm "
+                                           + "--cpus-per-task 1 --compare --work-dir '\(dir)'")
+        #expect(text.contains("equals the one-process top-10 for every query"), "\(text)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/shard-1.json"))
+    }
 }

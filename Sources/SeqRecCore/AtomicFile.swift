@@ -10,6 +10,12 @@ public enum AtomicFile {
     /// Writes `data` to `path` atomically, creating parent directories as needed.
     /// - Throws: `FileError` naming the file and the reason ("no space left on device").
     public static func write(_ data: Data, to path: String) throws {
+        try write(parts: [data], to: path)
+    }
+
+    /// Writes the concatenation of `parts` to `path` atomically (large files without joining
+    /// them in memory first).
+    public static func write(parts: [Data], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
@@ -17,7 +23,16 @@ public enum AtomicFile {
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent)\(temporaryMarker)\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         do {
-            try data.write(to: tmp)
+            if parts.count == 1 {
+                try parts[0].write(to: tmp)
+            } else {
+                guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
+                    throw FileError(file: tmp.path, "cannot create the file")
+                }
+                let handle = try FileHandle(forWritingTo: tmp)
+                defer { try? handle.close() }
+                for part in parts { try handle.write(contentsOf: part) }
+            }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw FileError(file: path, "\(IOFailure.describe(error)) while writing")

@@ -65,6 +65,6 @@ public struct DatasetCache: Sendable, Equatable {
     /// Writes `dataset` for `key` atomically.
     /// - Throws: `FileError` when the directory or file cannot be written.
     public func store(_ dataset: SequenceDataset, key: String) throws {
-        try AtomicFile.write(DatasetCacheEntry.encode(dataset, key: key), to: entryPath(key))
+        try AtomicFile.write(parts: DatasetCacheEntry.encode(dataset, key: key), to: entryPath(key))
     }
 }

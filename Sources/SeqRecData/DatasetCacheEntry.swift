@@ -21,18 +21,26 @@ enum DatasetCacheEntry {
         var checksum: String
     }
 
-    static func encode(_ d: SequenceDataset, key: String) throws -> Data {
+    /// The entry as its header and payload (written one after the other).
+    static func encode(_ d: SequenceDataset, key: String) throws -> [Data] {
         var payload = Data()
+        payload.reserveCapacity(8 * (d.offsets.count + d.interactionCount) + 16 * (d.userCount + d.vocabulary.itemCount) + 64)
         func section<T>(_ values: [T]) {
             values.withUnsafeBytes { payload.append(contentsOf: $0) }
             payload.append(contentsOf: [UInt8](repeating: 0, count: (8 - payload.count % 8) % 8))
         }
+        #if _endian(big)
         section(d.offsets.map { Int64($0).littleEndian })
         section(d.items.map { $0.littleEndian })
         if let t = d.timestamps { section(t.map { $0.bitPattern.littleEndian }) }
+        #else
+        section(d.offsets.map { Int64($0) })
+        section(d.items)
+        if let t = d.timestamps { section(t) }
+        #endif
         let ids = d.userIDs + d.vocabulary.externalIDs
         section(ids.map { UInt32($0.utf8.count).littleEndian })
-        for s in ids { payload.append(contentsOf: Array(s.utf8)) }
+        for s in ids { payload.append(contentsOf: s.utf8) }
         let header = Header(key: key, name: d.name, provenance: d.provenance, users: d.userCount, items: d.vocabulary.itemCount,
                             interactions: d.interactionCount, timestamps: d.timestamps != nil, fingerprint: d.fingerprint,
                             payloadBytes: payload.count, checksum: checksum(payload))
@@ -40,11 +48,10 @@ enum DatasetCacheEntry {
         encoder.outputFormatting = .sortedKeys
         var json = try encoder.encode(header)
         json.append(contentsOf: [UInt8](repeating: 32, count: (8 - (json.count + 12) % 8) % 8))
-        var out = Data(magic)
-        withUnsafeBytes(of: UInt32(json.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(json)
-        out.append(payload)
-        return out
+        var head = Data(magic)
+        withUnsafeBytes(of: UInt32(json.count).littleEndian) { head.append(contentsOf: $0) }
+        head.append(json)
+        return [head, payload]
     }
 
     /// Reads and verifies an entry.

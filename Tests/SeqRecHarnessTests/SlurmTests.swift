@@ -107,4 +107,17 @@ struct SlurmTests {
         #expect(text.contains("equals the one-process top-10 for every query"), "\(text)")
         #expect(FileManager.default.fileExists(atPath: dir + "/shard-1.json"))
     }
+
+    @Test func submitWithoutWaitingThenCollect() throws {
+        let memory = try String(contentsOfFile: repositoryRoot + "/experiments/specs/table-6.2.json", encoding: .utf8)
+        let root = try temporaryRoot(["table-6.2": memory])
+        let seqrec = "'\(ExecutorTests.binary)' reproduce table-6.2 --root '\(root)' --quiet"
+        let submitted = try SlurmTestSupport.sh(seqrec + " --executor slurm --cpus-per-task 1 --no-wait")
+        #expect(submitted.contains("submitted Slurm array job") && submitted.contains("--collect"), "\(submitted)")
+        let job = try #require(submitted.split(separator: " ").drop { $0 != "job" }.dropFirst().first.map(String.init))
+        let clock = Stopwatch()
+        while try !SlurmExecutor.tasks(of: job, format: "%T").isEmpty && clock.elapsedSeconds < 120 { Thread.sleep(forTimeInterval: 0.2) }
+        let table = try SlurmTestSupport.sh(seqrec + " --collect")
+        #expect(table.contains("| Gowalla |") && table.contains("3 cells collected from the cache"), "\(table)")
+    }
 }

@@ -48,7 +48,7 @@ public struct StatsCommand: ParsableCommand {
             let (split, stats) = try source.load()
             return (data.label, stats, split.dataset.fingerprint.description)
         }
-        let d = try source.dataset()
-        return (data.label, d.statistics, d.fingerprint.description)
+        let (d, statistics) = try source.datasetAndStatistics()
+        return (data.label, statistics, d.fingerprint.description)
     }
 }

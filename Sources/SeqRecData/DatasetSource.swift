@@ -54,6 +54,18 @@ public struct DatasetSource: Sendable {
         do { return try loadDataset() } catch let e as DataError { throw hinted(e) }
     }
 
+    /// The dataset and its Table 2.1 statistics, with the fingerprint computed (one thread) while
+    /// the statistics are (another): what `seqrec stats` prints.
+    public func datasetAndStatistics() throws -> (SequenceDataset, DatasetStatistics) {
+        let d = try dataset()
+        guard d.knownFingerprint == nil else { return (d, d.statistics) }
+        var fingerprint: DatasetFingerprint? = nil, statistics: DatasetStatistics? = nil
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 { fingerprint = d.fingerprint } else { statistics = d.statistics }
+        }
+        return (d.with(fingerprint: fingerprint!), statistics!)
+    }
+
     /// A load error with the format the data looks like, when that is not the one given.
     func hinted(_ error: DataError) -> DataError {
         switch origin {
@@ -75,8 +87,9 @@ public struct DatasetSource: Sendable {
                 if let rejected { cacheNotice?("dataset cache: \(rejected); parsing \(path) again") }
             }
             let reader = try InteractionFormats.make(format, options: options)
-            let dataset = try preprocessing.apply(to: reader.read(path: path), name: name).fingerprinted()
+            var dataset = try preprocessing.apply(to: reader.read(path: path), name: name)
             if let cache, let key {
+                dataset = dataset.fingerprinted()
                 do { try cache.store(dataset, key: key) } catch { cacheNotice?("dataset cache: not written (\(error))") }
             }
             return dataset

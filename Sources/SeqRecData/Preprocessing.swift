@@ -34,7 +34,7 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
     public func apply(to log: consuming InteractionLog, name: String) throws -> SequenceDataset {
         let n = log.count
         guard n > 0 else { throw DataError(file: log.source, "no interactions") }
-        let (userAlive, itemAlive, userCounts) = filter(log)
+        let (userAlive, itemAlive, userCounts, contiguous) = filter(log)
         // Number items and users: by numeric value if all ids are integers, else first appearance.
         func numbering(_ table: TokenTable, _ alive: [Bool]) -> [Int] {
             var keep = (0..<table.count).filter { alive[$0] }
@@ -60,14 +60,17 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
         let everyoneAlive = userAlive.allSatisfy { $0 } && itemAlive.allSatisfy { $0 }
         var items: [Int32]
         var times: [Double]?
-        if everyoneAlive && Preprocessing.alreadyGrouped(log.userIndex, position) {
+        // (Each user's rows contiguous and the users numbered in file order: row k goes to position k.)
+        if everyoneAlive && contiguous && userOrder.elementsEqual(0..<log.users.count) {
             items = log.itemIndex
             log.itemIndex = []
             times = log.timestamps
             log.timestamps = nil
             itemID.withUnsafeBufferPointer { map in
                 items.withUnsafeMutableBufferPointer { it in
-                    for k in 0..<n { it[k] = map[Int(it[k])] }
+                    Parallel.for(n, grain: 1 << 18) { range in
+                        for k in range { it[k] = map[Int(it[k])] }
+                    }
                 }
             }
         } else {
@@ -93,28 +96,47 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
                                provenance: "source=\(log.source); \(self)")
     }
 
-    /// True when row k of the file goes to position k: each user's rows are contiguous and the
-    /// users come in `position` order.
-    static func alreadyGrouped(_ users: [Int32], _ position: [Int]) -> Bool {
-        var next = position
-        for (k, u) in users.enumerated() {
-            if next[Int(u)] != k { return false }
-            next[Int(u)] = k + 1
+    /// Interactions per user and per item over every row (in parallel chunks), and whether each
+    /// user's rows are contiguous in the file.
+    static func countAll(_ log: InteractionLog) -> (users: [Int32], items: [Int32], contiguous: Bool) {
+        let n = log.count, grain = 1 << 18
+        let chunks = Parallel.chunkCount(n, grain: grain)
+        var parts = [(users: [Int32], items: [Int32], runs: Int)](repeating: ([], [], 0), count: chunks)
+        log.userIndex.withUnsafeBufferPointer { ui in
+            log.itemIndex.withUnsafeBufferPointer { ii in
+                parts.withUnsafeMutableBufferPointer { out in
+                    Parallel.forChunks(n, grain: grain) { c, range in
+                        var uc = [Int32](repeating: 0, count: log.users.count), ic = [Int32](repeating: 0, count: log.items.count)
+                        var runs = 0, previous: Int32 = -1
+                        for k in range {
+                            let u = ui[k]
+                            uc[Int(u)] += 1
+                            ic[Int(ii[k])] += 1
+                            if u != previous { runs += 1; previous = u }
+                        }
+                        out[c] = (uc, ic, runs)
+                    }
+                }
+            }
         }
-        return true
+        var users = parts[0].users, items = parts[0].items, runs = parts[0].runs
+        let per = (n + chunks - 1) / chunks
+        for c in 1..<Swift.max(chunks, 1) where c * per < n {
+            for u in 0..<users.count { users[u] += parts[c].users[u] }
+            for i in 0..<items.count { items[i] += parts[c].items[i] }
+            // A run that crosses the chunk boundary was counted twice.
+            runs += parts[c].runs - (log.userIndex[c * per - 1] == log.userIndex[c * per] ? 1 : 0)
+        }
+        return (users, items, runs == log.users.count)
     }
 
-    /// k-core filtering. - Returns: which users and items survive, and each user's surviving count.
-    private func filter(_ log: InteractionLog) -> (users: [Bool], items: [Bool], userCounts: [Int32]) {
+    /// k-core filtering. - Returns: which users and items survive, each user's surviving count,
+    /// and whether each user's rows are contiguous in the file.
+    private func filter(_ log: InteractionLog) -> (users: [Bool], items: [Bool], userCounts: [Int32], contiguous: Bool) {
         var userAlive = [Bool](repeating: true, count: log.users.count)
         var itemAlive = [Bool](repeating: true, count: log.items.count)
-        var all = true
+        var (uc, ic, contiguous) = Preprocessing.countAll(log)
         while true {
-            var uc = [Int32](repeating: 0, count: log.users.count), ic = [Int32](repeating: 0, count: log.items.count)
-            for k in 0..<log.count {
-                let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
-                if all || (userAlive[u] && itemAlive[i]) { uc[u] += 1; ic[i] += 1 }
-            }
             var changed = false
             for u in 0..<log.users.count where userAlive[u] && (uc[u] < Swift.max(minUserInteractions, 1)) {
                 userAlive[u] = false
@@ -124,17 +146,15 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
                 itemAlive[i] = false
                 changed = true
             }
-            all = false
-            // Counts are those of the surviving data only once a pass removes nothing.
-            if !changed { return (userAlive, itemAlive, uc) }
-            if !iterative {
-                for u in 0..<log.users.count { uc[u] = 0 }
-                for k in 0..<log.count {
-                    let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
-                    if userAlive[u] && itemAlive[i] { uc[u] += 1 }
-                }
-                return (userAlive, itemAlive, uc)
+            // Counts are those of the surviving data once a pass removes nothing.
+            if !changed { return (userAlive, itemAlive, uc, contiguous) }
+            uc = [Int32](repeating: 0, count: log.users.count)
+            ic = [Int32](repeating: 0, count: log.items.count)
+            for k in 0..<log.count {
+                let u = Int(log.userIndex[k]), i = Int(log.itemIndex[k])
+                if userAlive[u] && itemAlive[i] { uc[u] += 1; ic[i] += 1 }
             }
+            if !iterative { return (userAlive, itemAlive, uc, contiguous) }
         }
     }
 

@@ -37,9 +37,13 @@ public struct SequenceDataset: Sendable {
 
     /// This dataset with its fingerprint computed once and kept, so later uses cost nothing.
     public func fingerprinted() -> SequenceDataset {
-        if knownFingerprint != nil { return self }
-        return SequenceDataset(name: name, userIDs: userIDs, offsets: offsets, items: items, timestamps: timestamps,
-                               vocabulary: vocabulary, provenance: provenance, fingerprint: fingerprint)
+        knownFingerprint != nil ? self : with(fingerprint: fingerprint)
+    }
+
+    /// This dataset with `fingerprint` (computed from this very data) kept.
+    func with(fingerprint: DatasetFingerprint) -> SequenceDataset {
+        SequenceDataset(name: name, userIDs: userIDs, offsets: offsets, items: items, timestamps: timestamps,
+                        vocabulary: vocabulary, provenance: provenance, fingerprint: fingerprint)
     }
 
     /// The number of users.

@@ -169,7 +169,9 @@ import Testing
         // A leading space sends every line to the general split (which trims it); without it,
         // all-numeric lines take the one-pass scan. Both must read the same.
         var rng = SplitMix64(seed: 21)
-        let rows = (0..<2_000).map { k in (k / 9 + 1, rng.nextInt(below: 3_000) + 1, rng.nextInt(below: 9) + 1, 978_300_000 + rng.nextInt(below: 500)) }
+        // Ids of 1 to 13 digits (the scan reads up to 7 digits from one 8-byte word, longer ones byte by byte).
+        func id() -> Int { [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 1_000_000_000_000][rng.nextInt(below: 9)] + rng.nextInt(below: 9) }
+        let rows = (0..<2_000).map { k in (k / 9 * 977 % 10_000_019 + 1, id(), rng.nextInt(below: 9) + 1, 978_300_000 + rng.nextInt(below: 500)) }
         let layouts: [(String, String?, (Int, Int, Int, Int) -> String, (String) throws -> InteractionLog)] = [
             ("a.txt", nil, { u, i, _, _ in "\(u)\t \(i)" }, { try UserItemFormat().read(path: $0) }),
             ("ratings.dat", nil, { u, i, r, t in "\(u)::\(i)::\(r)::\(t)" }, { try GroupLensFormat().read(path: $0) }),

@@ -53,7 +53,7 @@ public struct ReproduceCommand: ParsableCommand {
     @Option(help: "slurm: CPUs per task (each task's thread budget).")
     var cpusPerTask = 2
 
-    @Option(help: "slurm: memory per task, e.g. 8G (default: the partition's).")
+    @Option(help: "slurm: memory per task, e.g. 8G (default: 1.5× the spec scale's expectedMemoryGB, else the partition's).")
     var mem: String?
 
     @Option(help: "slurm: at most this many tasks at once.")
@@ -136,7 +136,8 @@ public struct ReproduceCommand: ParsableCommand {
             let argument = specArgumentForWorkers
             let slurm = try SlurmExecutor(executable: LocalExecutor.currentExecutable, partition: partition, time: time,
                                           cpusPerTask: cpusPerTask, memory: mem, maxParallel: maxParallel)
-            let job = try slurm.submit(r, specArgument: argument, expectedMinutes: s.scales[scale]?.expectedMinutes, log: log)
+            let job = try slurm.submit(r, specArgument: argument, expectedMinutes: s.scales[scale]?.expectedMinutes,
+                                       expectedMemoryGB: s.scales[scale]?.expectedMemoryGB, log: log)
             if noWait {
                 return ((job.map { "submitted Slurm array job \($0.id) (\($0.keys.count) cells)" } ?? "nothing to submit")
                         + "; `seqrec reproduce \(argument) --scale \(scale) --collect` writes the table from the cells done\n", [])

@@ -62,6 +62,8 @@ public struct ExperimentSpec: Codable, Sendable {
         /// quick smoke run); checks that apply here must name rows of this grid.
         public var grid: [GridAxis]?
         public var expectedMinutes: Double?
+        /// Peak memory of one cell in GB (executors ask for 1.5× this per task).
+        public var expectedMemoryGB: Double?
         public var seeds: [UInt64]?
         /// Scoring: catalogue sizes and queries per size.
         public var sizes: [Double]?

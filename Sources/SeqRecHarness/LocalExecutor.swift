@@ -65,7 +65,7 @@ public struct LocalExecutor {
             env["SEQREC_THREADS"] = String(threadsPerJob)
             p.environment = env
             let path = logs + "/" + c.key + ".log"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             p.standardOutput = handle
             p.standardError = handle

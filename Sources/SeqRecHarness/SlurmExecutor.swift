@@ -13,7 +13,7 @@ public struct SlurmExecutor {
     /// `--time`, e.g. `2:00:00` (default: from the spec's expected minutes, ×3, at least 10 min).
     public var time: String?
     public var cpusPerTask: Int
-    /// `--mem`, e.g. `4G`.
+    /// `--mem`, e.g. `4G` (default: 1.5× the spec scale's `expectedMemoryGB`, else the partition's).
     public var memory: String?
     /// At most this many tasks at once (`--array=…%N`).
     public var maxParallel: Int?
@@ -113,7 +113,10 @@ public struct SlurmExecutor {
 
     /// Submits the cells not done and not in an active job of this run.
     /// - Returns: the job, or nil when there is nothing to submit.
-    public func submit(_ r: Reproduction, specArgument: String, expectedMinutes: Double?, log: (String) -> Void) throws -> Job? {
+    /// - Parameters:
+    ///   - expectedMinutes, expectedMemoryGB: the spec scale's, for the default `--time` and `--mem`.
+    public func submit(_ r: Reproduction, specArgument: String, expectedMinutes: Double?, expectedMemoryGB: Double? = nil,
+                       log: (String) -> Void) throws -> Job? {
         let active = try activeKeys(r)
         let pending = try r.pendingCells().filter { !active.contains($0.key) }
         if !active.isEmpty { log("\(active.count) cells are queued or running in earlier jobs of this run") }
@@ -142,7 +145,7 @@ public struct SlurmExecutor {
                     "--array=0-\(pending.count - 1)" + (maxParallel.map { "%\($0)" } ?? ""),
                     "-t", time ?? String(minutes), "-o", logs + "/slurm-%A_%a.out"]
         if let partition { args += ["-p", partition] }
-        if let memory { args += ["--mem", memory] }
+        if let memory = memory ?? expectedMemoryGB.map({ "\(Int(($0 * 1.5).rounded(.up)))G" }) { args += ["--mem", memory] }
         args.append(script)
         let id = try Self.client("sbatch", args).split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         guard !id.isEmpty else { throw HarnessError("sbatch printed no job id") }

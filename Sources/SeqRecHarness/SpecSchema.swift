@@ -49,7 +49,7 @@ indirect enum SpecSchema {
         "validationUsers": .any, "genres": .any,
     ])
     static let scale: SpecSchema = .object(required: ["description"], optional: [
-        "dataset": .any, "config": .any, "expectedMinutes": .any, "seeds": .any, "sizes": .any, "queries": .any,
+        "dataset": .any, "config": .any, "expectedMinutes": .any, "expectedMemoryGB": .any, "seeds": .any, "sizes": .any, "queries": .any,
         "splits": .any, "compare": .any, "rowConfig": .map(.any),
         "grid": .array(.object(required: ["key", "values"])),
     ])

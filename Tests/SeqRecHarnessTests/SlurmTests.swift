@@ -32,34 +32,40 @@ enum SlurmTestSupport {
 @Suite(.serialized, .enabled(if: slurmAnswers && FileManager.default.isExecutableFile(atPath: ExecutorTests.binary),
                              "needs a running Slurm (scripts/slurm-local start; SLURM_CONF) and the built seqrec binary"))
 struct SlurmTests {
-    static let slowerSpec = trainingSpec.replacingOccurrences(of: "\"maxEpochs\": 6", with: "\"maxEpochs\": 40")
-
-    @Test func slurmGivesTheLocalTableAndPicksUpACancelledTask() throws {
-        let root = try temporaryRoot(["toy": Self.slowerSpec]), local = try temporaryRoot(["toy": Self.slowerSpec])
-        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/toy.json")
+    @Test func gsasrecPortThroughSlurmGivesTheLocalTableAndPicksUpACancelledTask() throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/experiments/specs/gsasrec-port.json", encoding: .utf8)
+        let root = try temporaryRoot(["gsasrec-port": text]), local = try temporaryRoot(["gsasrec-port": text])
+        let spec = try ExperimentSpec.load(path: root + "/experiments/specs/gsasrec-port.json")
         let r = try Reproduction(spec: spec, scale: "smoke", root: root)
         let slurm = try SlurmExecutor(executable: ExecutorTests.binary, cpusPerTask: 1, maxParallel: 2)
-        let job = try #require(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }))
-        #expect(job.keys.count == 6)
-        // Cancel the last task while it waits or runs.
-        try SlurmTestSupport.sh("scancel \(job.id)_5")
+        let job = try #require(try slurm.submit(r, specArgument: "gsasrec-port", expectedMinutes: 1, log: { _ in }))
+        #expect(job.keys.count == 3)
+        // Cancel the last task once it runs (or while it waits).
+        let clock = Stopwatch()
+        while try !SlurmExecutor.tasks(of: job.id + "_2", format: "%T").contains("RUNNING") && clock.elapsedSeconds < 60 {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        try SlurmTestSupport.sh("scancel \(job.id)_2")
         let failures = try slurm.wait(for: job, r, poll: 0.5, progress: { _ in })
-        #expect(failures.map(\.key) == [job.keys[5]])
-        #expect(try r.pendingCells().map(\.key) == [job.keys[5]])
-        // Submitting again runs only the cancelled cell.
-        let again = try #require(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }))
-        #expect(again.keys == [job.keys[5]])
+        #expect(failures.map(\.key) == [job.keys[2]])
+        #expect(try r.pendingCells().map(\.key) == [job.keys[2]])
+        // Submitting again runs only the cancelled cell (a training cell resumes from its run directory).
+        let again = try #require(try slurm.submit(r, specArgument: "gsasrec-port", expectedMinutes: 1, log: { _ in }))
+        #expect(again.keys == [job.keys[2]])
         #expect(try slurm.wait(for: again, r, poll: 0.5, progress: { _ in }).isEmpty)
-        #expect(try slurm.submit(r, specArgument: "toy", expectedMinutes: 1, log: { _ in }) == nil)
+        #expect(try slurm.submit(r, specArgument: "gsasrec-port", expectedMinutes: 1, log: { _ in }) == nil)
         // The local executor with the same threads per cell writes the same table.
         let lr = try Reproduction(spec: spec, scale: "smoke", root: local)
-        #expect(try LocalExecutor(jobs: 2, executable: ExecutorTests.binary, threads: 2).run(lr, specArgument: "toy", log: { _ in }).isEmpty)
+        #expect(try LocalExecutor(jobs: 2, executable: ExecutorTests.binary, threads: 2).run(lr, specArgument: "gsasrec-port", log: { _ in }).isEmpty)
         let a = try r.collect(), b = try lr.collect()
         #expect(ExecutorTests.means(a.report) == ExecutorTests.means(b.report) && !ExecutorTests.means(a.report).isEmpty)
-        let tableA = try String(contentsOfFile: root + "/experiments/results/toy/smoke/table.csv", encoding: .utf8)
-        let tableB = try String(contentsOfFile: local + "/experiments/results/toy/smoke/table.csv", encoding: .utf8)
-        func withoutTimes(_ csv: String) -> [Substring] { csv.split(separator: "\n").filter { !$0.contains("time") && !$0.contains("seconds") } }
-        #expect(withoutTimes(tableA) == withoutTimes(tableB))
+        #expect(Self.withoutTimes(root, "gsasrec-port") == Self.withoutTimes(local, "gsasrec-port"))
+    }
+
+    /// A table's CSV lines without the timing column.
+    static func withoutTimes(_ root: String, _ spec: String) -> [Substring] {
+        let csv = (try? String(contentsOfFile: root + "/experiments/results/\(spec)/smoke/table.csv", encoding: .utf8)) ?? ""
+        return csv.split(separator: "\n").filter { !$0.contains("time") && !$0.contains("seconds") }
     }
 
     @Test func twoSpecsSubmittedAtOnceThenCollected() throws {
@@ -76,6 +82,12 @@ struct SlurmTests {
         #expect(try slurm.wait(for: j2, mem, poll: 0.5, progress: { _ in }).isEmpty)
         #expect(try slurm.wait(for: j1, toy, poll: 0.5, progress: { _ in }).isEmpty)
         #expect(try toy.collect().report.rows.count == 3 && mem.collect().report.rows.count == 3)
+        // Table 6.2 through Slurm is the local executor's table.
+        let local = try temporaryRoot(["table-6.2": memory])
+        let lm = try Reproduction(spec: try ExperimentSpec.load(path: local + "/experiments/specs/table-6.2.json"), scale: "smoke", root: local)
+        #expect(try LocalExecutor(jobs: 2, executable: ExecutorTests.binary, threads: 2).run(lm, specArgument: "table-6.2", log: { _ in }).isEmpty)
+        _ = try lm.collect()
+        #expect(Self.withoutTimes(root, "table-6.2") == Self.withoutTimes(local, "table-6.2") && !Self.withoutTimes(local, "table-6.2").isEmpty)
     }
 
     @Test func problemsAreReportedBeforeAnythingIsSubmitted() throws {

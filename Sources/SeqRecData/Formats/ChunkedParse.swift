@@ -42,6 +42,18 @@ struct NumericLayout {
     var separator: [UInt8]
 }
 
+/// A `NumericLayout` as plain scalars, for the per-line scan (-1 = none).
+struct NumericScan {
+    let width: Int, user: Int, item: Int, time: Int
+    let first: UInt8, second: Int16
+
+    init(_ l: NumericLayout) {
+        (width, user, item, time) = (l.width, l.user, l.item, l.time ?? -1)
+        first = l.separator[0]
+        second = l.separator.count == 2 ? Int16(l.separator[1]) : -1
+    }
+}
+
 /// The parallel read behind every interaction format: the data lines are split into chunks at
 /// line boundaries, one per thread of the budget; each chunk is scanned and interned into its
 /// own `TokenIndex` and writes its rows in place; the chunks' tokens are then merged in file
@@ -139,7 +151,7 @@ enum ChunkedParse {
         // (Not with a separator a number could contain.)
         let numeric = parser.numericLayout.flatMap { l in
             !l.separator.isEmpty && l.separator.count <= 2
-                && l.separator.allSatisfy { !(48...57).contains($0) && $0 != 46 && $0 != 10 && $0 != 13 } ? l : nil
+                && l.separator.allSatisfy { !(48...57).contains($0) && $0 != 46 && $0 != 10 && $0 != 13 } ? NumericScan(l) : nil
         }
         var start = range.lowerBound, line = firstLine, rows = 0, released = start
         while start < range.upperBound {
@@ -231,7 +243,7 @@ enum ChunkedParse {
             let first = i
             var v: Int64 = 0
             // Up to 7 digits from one 8-byte load (SWAR) when 8 bytes are there to read.
-            if i + 8 <= b.count, let (value, n) = swarDigits(UnsafeRawPointer(b.baseAddress! + i)), n < 8 {
+            if i + 8 <= b.count, case let (value, n) = swarDigits(UnsafeRawPointer(b.baseAddress! + i), allowEight: false), n < 8 {
                 guard n > 0, n == 1 || b[first] != 48, i + n <= limit else { return nil }
                 i += n
                 return value
@@ -259,13 +271,13 @@ enum ChunkedParse {
     /// may go on; the caller then reads it byte by byte). Digits are found and converted eight
     /// at a time in one 64-bit word.
     @inline(__always)
-    static func swarDigits(_ p: UnsafeRawPointer) -> (Int64, Int)? {
+    static func swarDigits(_ p: UnsafeRawPointer, allowEight: Bool) -> (Int64, Int) {
         let w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
         let t = w ^ 0x3030_3030_3030_3030          // digits become 0…9 in their byte
         // A byte is a non-digit when its high nibble is set or its low nibble is ≥ 10 (+6 carries).
         let nonDigit = ((t &+ 0x0606_0606_0606_0606) | t) & 0xF0F0_F0F0_F0F0_F0F0
         let n = nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount / 8
-        if n == 0 || n == 8 { return (0, n) }
+        if n == 0 || (n == 8 && !allowEight) { return (0, n) }
         // Right-align the n digit bytes at the top (leading zero digits below), then combine
         // pairs, quads and octets: the first digit (byte 0) is the most significant.
         var v = t << UInt64(8 * (8 - n))
@@ -277,41 +289,38 @@ enum ChunkedParse {
 
     /// The line at `start` when it is `layout.width` unsigned numbers (`digits[.digits]`) joined by
     /// the separator and ending in `[\r]\n` (or the end), the user and item plain integers: their
-    /// values, the timestamp (converted as `FieldList.double` would) and the next line's offset.
+    /// values, the timestamp (converted exactly as `FieldList.simpleDecimal`) and the next line's
+    /// offset. Anything else is nil, and the line takes the general path.
     @inline(__always)
     static func numericRow(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ limit: Int,
-                           _ layout: NumericLayout) -> (Int64, Int64, Double, Int)? {
+                           _ layout: NumericScan) -> (Int64, Int64, Double, Int)? {
         var i = start
         var user: Int64 = 0, item: Int64 = 0, time = 0.0
-        let s0 = layout.separator[0], s1: UInt8? = layout.separator.count == 2 ? layout.separator[1] : nil
-        for j in 0..<layout.width {
+        let s0 = layout.first, s1 = layout.second, width = layout.width
+        for j in 0..<width {
             let first = i
-            var m: Int64 = 0, dot = -1
-            while i < limit {
-                let d = b[i] &- 48
-                if d <= 9 {
-                    m = m &* 10 &+ Int64(d)
-                } else if b[i] == 46 && dot < 0 {
-                    dot = i
-                } else {
-                    break
-                }
+            guard let (whole, n) = digitRun(b, &i, limit) else { return nil }
+            var m = whole, scale = -1
+            if i < limit && b[i] == 46 {
                 i += 1
+                guard let (fraction, k) = digitRun(b, &i, limit), k > 0, n + k <= 18 else { return nil }
+                m = m &* powerOfTenInt(k) &+ fraction
+                scale = k
             }
-            let n = i - first
-            guard n > 0, n <= 18, dot != i - 1 else { return nil }
+            guard n > 0 || scale > 0 else { return nil }
             if j == layout.user || j == layout.item {
-                guard dot < 0, n == 1 || b[first] != 48 else { return nil }
+                guard scale < 0, n == 1 || b[first] != 48 else { return nil }
                 if j == layout.user { user = m } else { item = m }
             } else if j == layout.time {
-                guard let t = FieldList.simpleDecimal(UnsafeBufferPointer(rebasing: b[first..<i])) else { return nil }
-                time = t
+                // As FieldList.simpleDecimal: ≤ 15 significant digits (m < 10^15), an exact power of ten.
+                guard m < 1_000_000_000_000_000, scale <= 22 else { return nil }
+                time = Double(m) / powerOfTen(Swift.max(scale, 0))
             }
-            if j + 1 < layout.width {
+            if j + 1 < width {
                 guard i < limit, b[i] == s0 else { return nil }
                 i += 1
-                if let s1 {
-                    guard i < limit, b[i] == s1 else { return nil }
+                if s1 >= 0 {
+                    guard i < limit, Int16(b[i]) == s1 else { return nil }
                     i += 1
                 }
             }
@@ -320,6 +329,47 @@ enum ChunkedParse {
         if i == limit { return (user, item, time, i) }
         guard b[i] == 10 else { return nil }
         return (user, item, time, i + 1)
+    }
+
+    /// The digits at `i` (at most 18; none is fine): their value and count, `i` moved past them;
+    /// eight at a time where eight bytes can be read. Nil for more than 18 digits.
+    @inline(__always)
+    static func digitRun(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ limit: Int) -> (Int64, Int)? {
+        var m: Int64 = 0, n = 0
+        while i + 8 <= b.count {
+            let (v, k) = swarDigits(UnsafeRawPointer(b.baseAddress! + i), allowEight: true)
+            guard i + k <= limit else { break }
+            m = m &* powerOfTenInt(k) &+ v
+            n += k
+            i += k
+            if n > 18 { return nil }
+            if k < 8 { return (m, n) }
+        }
+        while i < limit {
+            let d = b[i] &- 48
+            if d > 9 { break }
+            m = m &* 10 &+ Int64(d)
+            n += 1
+            i += 1
+            if n > 18 { return nil }
+        }
+        return (m, n)
+    }
+
+    /// 10^k for 0 ≤ k ≤ 18 as an integer.
+    @inline(__always)
+    static func powerOfTenInt(_ k: Int) -> Int64 {
+        var p: Int64 = 1
+        for _ in 0..<k { p &*= 10 }
+        return p
+    }
+
+    /// 10^k for 0 ≤ k ≤ 22 (every one exact in a Double).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<k { p *= 10 }
+        return p
     }
 
     /// The number of `\n` bytes in `p[0..<n]`, 32 at a time: an exact zero-byte test on 8-byte words

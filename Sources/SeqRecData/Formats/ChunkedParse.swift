@@ -267,9 +267,9 @@ enum ChunkedParse {
         return (u, item, i + 1)
     }
 
-    /// The run of ASCII digits at `p` within the next 8 bytes: its value and length (8 = the run
-    /// may go on; the caller then reads it byte by byte). Digits are found and converted eight
-    /// at a time in one 64-bit word.
+    /// The run of ASCII digits at `p` within the next 8 bytes: its value and length (8 = all eight
+    /// are digits and the run may go on; their value is converted only with `allowEight`, else 0).
+    /// Digits are found and converted eight at a time in one 64-bit word.
     @inline(__always)
     static func swarDigits(_ p: UnsafeRawPointer, allowEight: Bool) -> (Int64, Int) {
         let w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))

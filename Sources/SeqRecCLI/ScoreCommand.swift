@@ -132,30 +132,17 @@ public struct ScoreCommand: ParsableCommand {
             }
             let command = ([exe] + args("@TASK@")).map(quoted).joined(separator: " ")
             try AtomicFile.write(Data("#!/bin/bash\nexport SEQREC_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\nexec \(command)\n".utf8), to: script)
-            var sbatch = ["--parsable", "-J", "seqrec-score", "-c", String(cpusPerTask), "--array=0-\(count - 1)", "-o", directory + "/slurm-%a.out"]
-            if let partition { sbatch += ["-p", partition] }
-            if let mem { sbatch += ["--mem", mem] }
-            let id = try SlurmExecutor.client("sbatch", sbatch + [script]).split(separator: ";")[0].trimmingCharacters(in: .whitespacesAndNewlines)
+            let id = try SlurmExecutor.submitArray(name: "seqrec-score", script: script, tasks: count, cpusPerTask: cpusPerTask,
+                                                   output: directory + "/slurm-%a.out", partition: partition, memory: mem)
             while try !SlurmExecutor.tasks(of: id, format: "%T").isEmpty { Thread.sleep(forTimeInterval: 1) }
         } else {
-            var env = ProcessInfo.processInfo.environment
             let parallel = Swift.min(jobs, count)
-            env["SEQREC_THREADS"] = String(Swift.max(1, ThreadBudget.threads / parallel))
-            var next = 0
-            var running: [Process] = []
-            while next < count || !running.isEmpty {
-                while running.count < parallel && next < count {
-                    let p = Process()
-                    p.executableURL = URL(fileURLWithPath: exe)
-                    p.arguments = args(String(next))
-                    p.environment = env
-                    try p.run()
-                    running.append(p)
-                    next += 1
-                }
-                running[0].waitUntilExit()
-                if running[0].terminationStatus != 0 { throw ValidationError("shard process failed (status \(running[0].terminationStatus))") }
-                running.removeFirst()
+            var environment = ProcessInfo.processInfo.environment
+            environment["SEQREC_THREADS"] = String(Swift.max(1, ThreadBudget.threads / parallel))
+            let tasks = (0..<count).map { WorkerProcesses.Task(arguments: args(String($0)), log: directory + "/shard-\($0).log") }
+            let statuses = try WorkerProcesses.run(executable: exe, tasks: tasks, jobs: parallel, environment: environment)
+            if let bad = statuses.firstIndex(where: { $0 != 0 }) {
+                throw ValidationError("shard \(bad) failed (status \(statuses[bad])); log \(tasks[bad].log)")
             }
         }
         return try (0..<count).map { s in

@@ -20,10 +20,12 @@ extension SequenceDataset {
         var h = ContentHasher()
         h.mix(provenance.split(separator: ";").dropFirst().joined(separator: ";"))  // settings, not the path
         for e in vocabulary.externalIDs { h.mix(e) }
-        for u in 0..<userCount {
-            h.mix(userIDs[u])
-            h.mix(Int64(length(u)))
-            items.withUnsafeBufferPointer { h.mix(widening: UnsafeBufferPointer(rebasing: $0[offsets[u]..<offsets[u + 1]])) }
+        items.withUnsafeBufferPointer { all in
+            for u in 0..<userCount {
+                h.mix(userIDs[u])
+                h.mix(Int64(length(u)))
+                h.mix(widening: UnsafeBufferPointer(rebasing: all[offsets[u]..<offsets[u + 1]]))
+            }
         }
         return DatasetFingerprint(users: userCount, items: vocabulary.itemCount, interactions: interactionCount,
                                   hash: h.hex)

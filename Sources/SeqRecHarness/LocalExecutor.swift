@@ -45,55 +45,34 @@ public struct LocalExecutor {
     /// Runs every pending cell of `reproduction` (named `specArgument` on the workers' command line).
     /// - Returns: the cells whose worker failed (the others are in the cache).
     public func run(_ reproduction: Reproduction, specArgument: String, log: @escaping (String) -> Void) throws -> [Failure] {
-        let pending = try reproduction.pendingCells()
-        let total = try reproduction.plannedCells().count
+        let planned = try reproduction.plannedCells()
+        let pending = planned.filter { !$0.isComputed }
+        let total = planned.count
         log("\(total - pending.count) of \(total) cells cached; \(pending.count) to compute in \(Swift.min(jobs, Swift.max(pending.count, 1))) "
             + "worker process(es) of \(threadsPerJob) thread(s)")
         let logs = reproduction.outputDirectory + "/logs"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let finished = DispatchSemaphore(value: 0)
-        var queue = pending[...]
-        var running: [Int32: (Reproduction.PlannedCell, Process)] = [:]
+        let tasks = pending.map { c in
+            WorkerProcesses.Task(arguments: ["reproduce", specArgument, "--scale", reproduction.scaleName, "--root", reproduction.root,
+                                             "--cell", c.key, "--progress-interval", "60"],
+                                 log: logs + "/" + c.key + ".log")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEQREC_THREADS"] = String(threadsPerJob)
         var failures: [Failure] = []
         var done = 0
-        func start(_ c: Reproduction.PlannedCell) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = ["reproduce", specArgument, "--scale", reproduction.scaleName, "--root", reproduction.root,
-                           "--cell", c.key, "--progress-interval", "60"]
-            var env = ProcessInfo.processInfo.environment
-            env["SEQREC_THREADS"] = String(threadsPerJob)
-            p.environment = env
-            let path = logs + "/" + c.key + ".log"
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            p.standardOutput = handle
-            p.standardError = handle
-            p.standardInput = FileHandle.nullDevice
-            p.terminationHandler = { _ in finished.signal() }
-            do { try p.run() } catch {
-                throw HarnessError("cannot start the worker \(executable): \(error)")
+        try WorkerProcesses.run(executable: executable, tasks: tasks, jobs: jobs, environment: environment, started: { i, pid in
+            log("[\(pending[i].index)/\(total)] \(pending[i].name): started (pid \(pid), log \(tasks[i].log))")
+        }, finished: { i, status in
+            let c = pending[i]
+            done += 1
+            if status == 0 {
+                log("[\(c.index)/\(total)] \(c.name): done (\(done)/\(pending.count))")
+            } else {
+                failures.append(Failure(name: c.name, key: c.key, status: status, log: tasks[i].log))
+                log("[\(c.index)/\(total)] \(c.name): FAILED (\(status > 0 ? "exit \(status)" : "signal \(-status)")); log \(tasks[i].log)")
             }
-            try? handle.close()
-            running[p.processIdentifier] = (c, p)
-            log("[\(c.index)/\(total)] \(c.name): started (pid \(p.processIdentifier), log \(path))")
-        }
-        while !queue.isEmpty || !running.isEmpty {
-            while running.count < jobs, let c = queue.popFirst() { try start(c) }
-            finished.wait()
-            for (pid, (c, p)) in running where !p.isRunning {
-                running[pid] = nil
-                done += 1
-                let path = logs + "/" + c.key + ".log"
-                if p.terminationStatus == 0 && p.terminationReason == .exit {
-                    log("[\(c.index)/\(total)] \(c.name): done (\(done)/\(pending.count))")
-                } else {
-                    let status = p.terminationReason == .exit ? p.terminationStatus : -p.terminationStatus
-                    failures.append(Failure(name: c.name, key: c.key, status: status, log: path))
-                    log("[\(c.index)/\(total)] \(c.name): FAILED (\(p.terminationReason == .exit ? "exit \(status)" : "signal \(-status)")); log \(path)")
-                }
-            }
-        }
+        })
         return failures
     }
 }

@@ -141,19 +141,31 @@ public struct SlurmExecutor {
         """
         try AtomicFile.write(Data(body.utf8), to: script)
         let minutes = Swift.max(10, Int(((expectedMinutes ?? 10) * 3).rounded(.up)))
-        var args = ["--parsable", "-J", "seqrec-\(r.spec.id)-\(r.scaleName)", "-c", String(cpusPerTask),
-                    "--array=0-\(pending.count - 1)" + (maxParallel.map { "%\($0)" } ?? ""),
-                    "-t", time ?? String(minutes), "-o", logs + "/slurm-%A_%a.out"]
-        if let partition { args += ["-p", partition] }
-        if let memory = memory ?? expectedMemoryGB.map({ "\(Int(($0 * 1.5).rounded(.up)))G" }) { args += ["--mem", memory] }
-        args.append(script)
-        let id = try Self.client("sbatch", args).split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-        guard !id.isEmpty else { throw HarnessError("sbatch printed no job id") }
+        let id = try Self.submitArray(name: "seqrec-\(r.spec.id)-\(r.scaleName)", script: script, tasks: pending.count,
+                                      cpusPerTask: cpusPerTask, output: logs + "/slurm-%A_%a.out", partition: partition,
+                                      time: time ?? String(minutes),
+                                      memory: memory ?? expectedMemoryGB.map { "\(Int(($0 * 1.5).rounded(.up)))G" },
+                                      maxParallel: maxParallel)
         let ledger = dir + "/jobs.tsv"
         let previous = (try? String(contentsOfFile: ledger, encoding: .utf8)) ?? ""
         try AtomicFile.write(Data((previous + "\(id)\t\(keys)\n").utf8), to: ledger)
         log("submitted array job \(id): \(pending.count) tasks of \(cpusPerTask) CPU(s); logs in \(logs)")
         return Job(id: id, keys: pending.map(\.key))
+    }
+
+    /// Submits `script` as an array job of `tasks` tasks (`SLURM_ARRAY_TASK_ID` 0…tasks−1).
+    /// - Returns: the job id.
+    public static func submitArray(name: String, script: String, tasks: Int, cpusPerTask: Int, output: String,
+                                   partition: String? = nil, time: String? = nil, memory: String? = nil,
+                                   maxParallel: Int? = nil) throws -> String {
+        var args = ["--parsable", "-J", name, "-c", String(cpusPerTask),
+                    "--array=0-\(tasks - 1)" + (maxParallel.map { "%\($0)" } ?? ""), "-o", output]
+        if let partition { args += ["-p", partition] }
+        if let time { args += ["-t", time] }
+        if let memory { args += ["--mem", memory] }
+        let id = try client("sbatch", args + [script]).split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        guard !id.isEmpty else { throw HarnessError("sbatch printed no job id") }
+        return id
     }
 
     /// Waits until no task of `job` is queued or running, showing progress.

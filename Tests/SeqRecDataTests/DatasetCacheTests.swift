@@ -20,6 +20,11 @@ import Testing
         return s
     }
 
+    /// A cache in a directory beside `path` that keeps files of any size.
+    static func cacheBeside(_ path: String) -> DatasetCache {
+        DatasetCache(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path + "/cache", minimumBytes: 0)
+    }
+
     static func same(_ a: SequenceDataset, _ b: SequenceDataset) -> Bool {
         a.userIDs == b.userIDs && a.offsets == b.offsets && a.items == b.items && a.timestamps == b.timestamps
             && a.vocabulary == b.vocabulary && a.provenance == b.provenance && a.name == b.name && a.fingerprint == b.fingerprint
@@ -33,7 +38,7 @@ import Testing
 
     @Test func aSecondLoadReadsTheEntryAndEqualsTheParse() throws {
         let path = tempFile(ratings(users: 300), name: "ratings.dat")
-        let cache = DatasetCache(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path + "/cache", minimumBytes: 0)
+        let cache = Self.cacheBeside(path)
         let notices = Notices()
         let source = try Self.source(path, cache: cache, notices: notices)
         let parsed = try source.dataset()
@@ -55,7 +60,7 @@ import Testing
 
     @Test func aChangedFileIsParsedAgain() throws {
         let path = tempFile(ratings(users: 50), name: "ratings.dat")
-        let cache = DatasetCache(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path + "/cache", minimumBytes: 0)
+        let cache = Self.cacheBeside(path)
         let source = try Self.source(path, cache: cache, notices: Notices())
         let first = try source.dataset()
         try (ratings(users: 50) + "999::1::5::1\n999::2::5::2\n").write(toFile: path, atomically: false, encoding: .utf8)
@@ -65,7 +70,7 @@ import Testing
 
     @Test func corruptTruncatedOrForeignEntriesAreRebuiltNeverTrusted() throws {
         let path = tempFile(ratings(users: 120), name: "ratings.dat")
-        let cache = DatasetCache(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path + "/cache", minimumBytes: 0)
+        let cache = Self.cacheBeside(path)
         let notices = Notices()
         let source = try Self.source(path, cache: cache, notices: notices)
         let truth = try source.dataset()

@@ -8,6 +8,27 @@ import Testing
 @Suite(.serialized) struct ExecutorTests {
     static let binary = repositoryRoot + "/.build/release/seqrec"
 
+    /// Runs the built `seqrec` with `arguments`: its exit status, standard output and error.
+    static func seqrec(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> (status: Int32, output: String, error: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        p.environment = environment
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both pipes while it runs (a full pipe would block it).
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errors = Box(), group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        group.wait()
+        return (p.terminationStatus, output, String(decoding: errors.data, as: UTF8.self))
+    }
+
     /// Every metric mean of every row except timings, for comparing tables.
     static func means(_ r: Report) -> [String: Double] {
         var out: [String: Double] = [:]
@@ -54,15 +75,9 @@ import Testing
         #expect(try r.pendingCells().isEmpty)
         let collected = try r.collect()
         // The same table as a sequential run with the same threads per cell.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["reproduce", "toy", "--scale", "smoke", "--root", reference, "--quiet", "--allow-failed-checks"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["SEQREC_THREADS": "1"]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let reproduced = try Self.seqrec(["reproduce", "toy", "--scale", "smoke", "--root", reference, "--quiet", "--allow-failed-checks"],
+                                         environment: ProcessInfo.processInfo.environment.merging(["SEQREC_THREADS": "1"]) { $1 })
+        #expect(reproduced.status == 0)
         let sequential = try Reproduction(spec: spec, scale: "smoke", root: reference).collect()
         #expect(Self.means(collected.report) == Self.means(sequential.report) && !Self.means(sequential.report).isEmpty)
         // Nothing left to do: a second executor run starts no worker.
@@ -74,17 +89,9 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ExecutorTests.binary), "needs the built seqrec binary (scripts/test builds it)"))
     func shardedScoringInLocalProcessesEqualsOneProcess() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["score", "--items", "300000", "--splits", "8", "--dim", "64", "--queries", "3", "--top", "20", "--shards", "3",
-                       "--jobs", "2", "--compare"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0 && text.contains("equals the one-process top-20 for every query"), "\(text)")
+        let (status, text, _) = try Self.seqrec(["score", "--items", "300000", "--splits", "8", "--dim", "64", "--queries", "3", "--top", "20",
+                                                 "--shards", "3", "--jobs", "2", "--compare"])
+        #expect(status == 0 && text.contains("equals the one-process top-20 for every query"), "\(text)")
         #expect(text.contains("| 2 [200000, 300000) | 100000 |"))
     }
 }

@@ -98,17 +98,9 @@ struct SlurmTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/slurm/jobs.tsv"))
         #expect(throws: HyperparameterError.self) { _ = try SlurmExecutor(executable: ExecutorTests.binary, cpusPerTask: 0) }
         // Without Slurm on PATH the command says so and submits nothing.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ExecutorTests.binary)
-        p.arguments = ["reproduce", "toy", "--root", root, "--executor", "slurm", "--quiet"]
-        p.environment = ["PATH": "/nonexistent", "HOME": NSTemporaryDirectory()]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus != 0 && message.contains("no Slurm here"), "\(message)")
+        let (status, _, message) = try ExecutorTests.seqrec(["reproduce", "toy", "--root", root, "--executor", "slurm", "--quiet"],
+                                                            environment: ["PATH": "/nonexistent", "HOME": NSTemporaryDirectory()])
+        #expect(status != 0 && message.contains("no Slurm here"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: root + "/experiments/results/toy/smoke/slurm/jobs.tsv"))
     }
 

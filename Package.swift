@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SeqRecModels", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData", "SeqRecEval",
                                                      "SeqRecObjectives", "SeqRecCompression"]),
         // Exact top-K item scoring: dense, RecJPQ, PQTopK, RecJPQPrune.
-        .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        .target(name: "SeqRecScoring", dependencies: ["SeqRecCore", "SeqRecTensor", "CSeqRecKernels"]),
         // RecJPQ: codebooks, assignment strategies, the sub-item embedding layer.
         .target(name: "SeqRecCompression", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecNN", "SeqRecData",
                                                           "SeqRecScoring", "SeqRecBaselines"]),

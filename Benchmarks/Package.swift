@@ -41,6 +41,7 @@ let package = Package(
         .executableTarget(
             name: "seqrec-scoring-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "SeqRecCore", package: "SeqRec"),
                 .product(name: "SeqRecData", package: "SeqRec"),
                 .product(name: "SeqRecModels", package: "SeqRec"),

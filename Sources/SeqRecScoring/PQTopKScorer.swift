@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import SeqRecCore
 
 /// PQTopK (thesis Algorithm 2; Petrov & Macdonald, "Efficient inference of sub-item id-based
@@ -5,11 +6,30 @@ import SeqRecCore
 /// the m × b table S, then score(i) = Σₖ S[k, G[i, k]] for every item in one pass over the
 /// item-major codes, fused with a bounded top-K per thread — no N-sized score array, so
 /// catalogues of a billion items fit. Both cores take half of the catalogue each.
+///
+/// With b = 256 and m a multiple of 8 on a CPU with AVX-512 VBMI, the scan looks the table up
+/// with byte shuffles on a quantised copy of S (`QuantisedSubIDTable`), 64 items per step, and
+/// scores exactly only the items whose quantised upper bound reaches the running top-K
+/// threshold: the same top-K, with most items never touched by a float lookup.
 public struct PQTopKScorer: TopKScorer {
     public static let id = "pq-topk"
     public let catalogue: PQCatalogue
 
-    public init(catalogue: PQCatalogue) { self.catalogue = catalogue }
+    /// How the catalogue is scanned: `.automatic` uses the shuffle kernel where it applies,
+    /// `.scalar` always the float lookups (for comparison and tests).
+    public enum Scan: Sendable { case automatic, scalar }
+    public let scan: Scan
+
+    public init(catalogue: PQCatalogue, scan: Scan = .automatic) {
+        self.catalogue = catalogue
+        self.scan = scan
+    }
+
+    /// Whether `topK` uses the shuffle kernel for this catalogue on this CPU.
+    public var usesShuffleKernel: Bool {
+        scan == .automatic && QuantisedSubIDTable.kernelAvailable && catalogue.subIDs == 256
+            && catalogue.splits % 8 == 0 && catalogue.splits <= 256
+    }
 
     public func topK(_ query: [Float], k: Int, excluding excluded: [Int32]) throws -> [ScoredItem] {
         try ScorerSupport.validate(k: k, items: catalogue.items)
@@ -18,12 +38,15 @@ public struct PQTopKScorer: TopKScorer {
         let n = catalogue.items, m = catalogue.splits, b = catalogue.subIDs
         let chunks = Parallel.chunkCount(n, grain: 65_536)
         var parts = [TopKSelector](repeating: TopKSelector(k: keep), count: chunks)
+        let quantised = usesShuffleKernel ? QuantisedSubIDTable(table, splits: m) : nil
         catalogue.codes.withUnsafeBufferPointer { cb in
             table.withUnsafeBufferPointer { tb in
                 parts.withUnsafeMutableBufferPointer { pp in
                     Parallel.forChunks(n, grain: 65_536) { c, range in
                         var sel = TopKSelector(k: keep)
-                        if m == 8 && b == 256 {
+                        if let quantised {
+                            PQTopKScorer.shuffleScan(cb.baseAddress!, tb.baseAddress!, quantised, range, &sel)
+                        } else if m == 8 && b == 256 {
                             PQTopKScorer.scan8(cb.baseAddress!, tb.baseAddress!, range, &sel)
                         } else {
                             PQTopKScorer.scan(cb.baseAddress!, tb.baseAddress!, m, b, range, &sel)
@@ -76,5 +99,40 @@ public struct PQTopKScorer: TopKScorer {
             }
             i += 1
         }
+    }
+
+    /// The shuffle kernel over the whole 64-item groups of `range`, in blocks of 4,096 items so the
+    /// quantised threshold follows the running top-K; the ends of the range and every candidate
+    /// are scored exactly with the float table.
+    static func shuffleScan(_ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ q: QuantisedSubIDTable,
+                            _ range: Range<Int>, _ sel: inout TopKSelector) {
+        let m = q.splits
+        @inline(__always) func exact(_ i: Int) {
+            let c = codes + i * m
+            var acc: Float
+            if m == 8 { acc = pqScore8(c, s) } else {
+                acc = 0
+                for k in 0..<m { acc += s[k * 256 + Int(c[k])] }
+            }
+            if acc >= sel.threshold { sel.offer(acc, Int32(truncatingIfNeeded: i)) }
+        }
+        let first = Swift.min(range.upperBound, (range.lowerBound + 63) / 64 * 64)
+        let last = first + (range.upperBound - first) / 64 * 64
+        for i in range.lowerBound..<first { exact(i) }
+        let block = 4_096
+        var candidates = [Int64](repeating: 0, count: block)
+        q.bytes.withUnsafeBufferPointer { qb in
+            candidates.withUnsafeMutableBufferPointer { out in
+                var start = first
+                while start < last {
+                    let end = Swift.min(start + block, last)
+                    let found = seqrec_pq_shuffle_scan(codes, m, start, end, qb.baseAddress!, q.threshold(for: sel.threshold),
+                                                       out.baseAddress!)
+                    for j in 0..<found { exact(Int(out[j])) }
+                    start = end
+                }
+            }
+        }
+        for i in last..<range.upperBound { exact(i) }
     }
 }

@@ -60,6 +60,25 @@ func catalogue(_ rng: inout SplitMix64, items: Int, splits: Int, subIDs: Int, du
         }
     }
 
+    /// The shuffle kernel (where the CPU has it) against the scalar scan and exhaustive scoring:
+    /// m 8, 16 and 64, ranges that do not fill whole 64-item groups, many ties, large K and exclusions.
+    @Test(arguments: [8, 16, 64])
+    func shuffleScanGivesTheScalarTopK(_ splits: Int) throws {
+        var rng = SplitMix64(seed: UInt64(100 + splits))
+        for trial in 0..<12 {
+            let items = 64 + rng.nextInt(below: 150_000)
+            let c = try catalogue(&rng, items: items, splits: splits, subIDs: 256, duplicates: trial % 3 == 1, coarse: trial % 3 == 2)
+            let q = (0..<c.dim).map { _ in trial % 3 == 2 ? Float(rng.nextInt(below: 3) - 1) : rng.nextNormal() * 3 }
+            let k = [1, 10, 100, 1_000][trial % 4]
+            let excluded = (0..<rng.nextInt(below: 30)).map { _ in Int32(rng.nextInt(below: items)) }
+            let expected = try ExhaustivePQScorer(catalogue: c).topK(q, k: k, excluding: excluded)
+            let fast = PQTopKScorer(catalogue: c), scalar = PQTopKScorer(catalogue: c, scan: .scalar)
+            #expect(!scalar.usesShuffleKernel)
+            #expect(try fast.topK(q, k: k, excluding: excluded) == expected, "m=\(splits) n=\(items) k=\(k) trial \(trial)")
+            #expect(try scalar.topK(q, k: k, excluding: excluded) == expected)
+        }
+    }
+
     @Test func denseScorerEqualsSortingItsOwnScores() throws {
         var rng = SplitMix64(seed: 3)
         let c = try PQCatalogue.random(items: 40_000, splits: 8, dim: 32, seed: 9)

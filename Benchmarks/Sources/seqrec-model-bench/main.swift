@@ -8,11 +8,11 @@ import SeqRecNN
 import SeqRecObjectives
 import SeqRecTensor
 
-// Model benchmark: SASRec / gSASRec training steps and evaluation against the PyTorch port's
-// figures measured on this machine class (../shared/docs/baselines.md), and a BERT4Rec step
+// Model benchmark: SASRec / gSASRec training steps and evaluation (PyTorch beside them in the same
+// run: `scripts/bench compare`, which reads this program's --json records), and a BERT4Rec step
 // beside experiments/reference/bert4rec_torch.py run in the same process's session (when a
 // Python with torch is found: --python, else SEQREC_TORCH_PYTHON, else python3).
-// Usage: seqrec-model-bench [--data ../shared/datasets/ml1m-gsasrec] [--runs 5]
+// Usage: seqrec-model-bench [--data ../shared/datasets/ml1m-gsasrec] [--runs 5] [--json OUT]
 //        [--only gsasrec,small,softmax,eval,shared,bert4rec] [--python PATH]
 // Without ML-1M it uses a synthetic catalogue of the same shape (6,040 users, 3,416 items).
 
@@ -47,6 +47,14 @@ func sgemmCeiling() -> Double {
 let ceiling = sgemmCeiling()
 print("sgemm 2048³ ceiling: \(fmt(ceiling)) GF/s\n")
 
+/// Records for `--json PATH` (read by experiments/reference/bench_compare.py): one per timed work.
+var records: [[String: Any]] = [["work": "sgemm 2048", "side": "seqrec", "gflops": ceiling]]
+func record(_ work: String, seconds: [Double], gflops: Double? = nil) {
+    var r: [String: Any] = ["work": work, "side": "seqrec", "median_ms": median(seconds) * 1e3, "runs_ms": seconds.map { $0 * 1e3 }]
+    if let g = gflops { r["gflops"] = g; r["ceiling_share"] = g / ceiling }
+    records.append(r)
+}
+
 /// Matrix-product FLOPs of one training step (forward + backward ≈ 3 × forward): the blocks
 /// over the `tokens` real (non-padding) positions of the batch (FFN of width `hidden`, output
 /// projection when `outputProjection`), attention over Σ nₛ² (`pairs`) within each sequence, the
@@ -63,9 +71,9 @@ func stepFlops(tokens: Double, pairs: Double, d: Int, blocks: Int, hidden: Int, 
 }
 
 struct Case {
+    let work: String
     let name: String
     let config: RunConfig
-    let pytorch: Double?
     let target: Double?
 }
 
@@ -104,9 +112,9 @@ func trainStep(_ c: Case) -> Double {
                        outputProjection: bert != nil, real: real, scored: scored, head: bert != nil) / median(t) / 1e9
     var line = "\(c.name): \(fmt(median(t) * 1e3)) ms per step (min \(fmt(t.first! * 1e3)), max \(fmt(t.last! * 1e3))); "
         + "\(fmt(gf)) GF/s = \(fmt(100 * gf / ceiling))% of the sgemm ceiling"
-    if let p = c.pytorch { line += "; PyTorch \(fmt(p * 1e3)) ms → \(fmt(p / median(t), 2))× faster" }
     if let target = c.target { line += " (target ≤ \(fmt(target * 1e3)) ms: \(median(t) <= target ? "met" : "MISSED"))" }
     print(line)
+    record(c.work, seconds: t, gflops: gf)
     print("    \(fmt(real, 0)) of \(128 * s.maxLength) positions are targets and \(fmt(tokens / Double(batches), 0)) are real per batch on average; "
           + "peak RSS during the steps \(fmt(Double(peak) / 1e9, 2)) GB (resident before \(fmt(Double(before) / 1e9, 2)) GB)")
     return median(t)
@@ -120,22 +128,22 @@ func sasrec(_ model: SASRec.Config, _ loss: LossConfig, shared: Bool = false) ->
 
 let port = SASRec.Config(maxLength: 200, dim: 128, blocks: 2, heads: 1, dropout: 0.5)
 if only.contains("gsasrec") {
-    _ = trainStep(Case(name: "gSASRec port config (L 200, d 128, 2 blocks, k 256 per position, gBCE t 0.75)",
-                       config: sasrec(port, .gbce(negatives: 256, t: 0.75)), pytorch: 6.63, target: 0.8))
+    _ = trainStep(Case(work: "gsasrec", name: "gSASRec port config (L 200, d 128, 2 blocks, k 256 per position, gBCE t 0.75)",
+                       config: sasrec(port, .gbce(negatives: 256, t: 0.75)), target: 0.8))
 }
 if only.contains("shared") {
-    _ = trainStep(Case(name: "gSASRec, one shared set of 256 negatives per batch", config: sasrec(port, .gbce(negatives: 256, t: 0.75), shared: true),
-                       pytorch: nil, target: nil))
+    _ = trainStep(Case(work: "gsasrec shared negatives", name: "gSASRec, one shared set of 256 negatives per batch", config: sasrec(port, .gbce(negatives: 256, t: 0.75), shared: true),
+                       target: nil))
 }
 if only.contains("small") {
-    _ = trainStep(Case(name: "SASRec small (L 50, d 64, 2 blocks, 1 negative, BCE)",
+    _ = trainStep(Case(work: "small", name: "SASRec small (L 50, d 64, 2 blocks, 1 negative, BCE)",
                        config: sasrec(SASRec.Config(maxLength: 50, dim: 64, blocks: 2, heads: 1, dropout: 0.5), .bce(negatives: 1)),
-                       pytorch: 0.0488, target: 0.020))
+                       target: 0.020))
 }
 if only.contains("softmax") {
-    _ = trainStep(Case(name: "full softmax over \(itemCount) items (L 200, d 64, 2 blocks)",
+    _ = trainStep(Case(work: "softmax", name: "full softmax over \(itemCount) items (L 200, d 64, 2 blocks)",
                        config: sasrec(SASRec.Config(maxLength: 200, dim: 64, blocks: 2, heads: 1, dropout: 0.5), .softmax),
-                       pytorch: 1.03, target: 0.34))
+                       target: 0.34))
 }
 if only.contains("bert4rec") {
     // BERT4Rec (L 200, d 64, 2 blocks, 2 heads, FFN 256, masking 0.2 with at most 20 masks, the
@@ -161,8 +169,8 @@ if only.contains("bert4rec") {
     }
     var ours: [Double] = [], theirs: [Double] = []
     for round in 0..<2 {
-        ours.append(trainStep(Case(name: "BERT4Rec (L 200, d 64, 2 blocks, 2 heads, masking 0.2, softmax over \(itemCount)), round \(round + 1)",
-                                   config: config, pytorch: nil, target: nil)))
+        ours.append(trainStep(Case(work: "bert4rec", name: "BERT4Rec (L 200, d 64, 2 blocks, 2 heads, masking 0.2, softmax over \(itemCount)), round \(round + 1)",
+                                   config: config, target: nil)))
         if let t = torchStep() { theirs.append(t); print("    PyTorch reference (\(python)), round \(round + 1): \(fmt(t * 1e3)) ms per step") }
     }
     if theirs.isEmpty {
@@ -188,7 +196,13 @@ if only.contains("eval") {
         flops += Double(port.blocks) * Double(rows) * (5 * 2 * l * 128 * 128 + 2 * 2 * l * l * 128)
     }
     let gf = flops / median(t) / 1e9
+    record("eval", seconds: t, gflops: gf)
     print("score all \(itemCount) items for \(cases) validation users, filter seen, top-10 (port config): "
           + "\(fmt(median(t) * 1e3)) ms; \(fmt(gf)) GF/s = \(fmt(100 * gf / ceiling))% of the ceiling; "
-          + "PyTorch 1060 ms → \(fmt(1.06 / median(t), 2))× (target ≤ 350 ms: \(median(t) <= 0.35 ? "met" : "MISSED"))")
+          + "(target ≤ 350 ms: \(median(t) <= 0.35 ? "met" : "MISSED"); PyTorch beside it: scripts/bench compare)")
+}
+
+if let path = option("--json") {
+    let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
+    try data.write(to: URL(fileURLWithPath: path), options: .atomic)
 }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import SeqRecCore
 import SeqRecData
@@ -7,7 +8,8 @@ import SeqRecScoring
 // Item-scoring benchmark for issue 5 (thesis Table 7.2 / Fig. 7.2 on simulated catalogues):
 // single query (batch 1), d = 512, b = 256, top-10; median and 95th percentile over 50
 // queries after 3 warm-up queries.
-// Usage: seqrec-scoring-bench [--quick] [--min 1e3] [--max 1e8] [--splits 8,64] [--queries 50] [--prune [--prune-sizes 1e5,1e6,1e7]]
+// Usage: seqrec-scoring-bench --compare-cases 8:1e6,64:1e6 [--compare-prune 1e6] [--json OUT] (for scripts/bench compare)
+//        seqrec-scoring-bench [--quick] [--min 1e3] [--max 1e8] [--splits 8,64] [--queries 50] [--prune [--prune-sizes 1e5,1e6,1e7]]
 //        seqrec-scoring-bench --max 0 --trained RUN/model.safetensors --data PATH [--format user-item|gsasrec-split]
 
 let args = CommandLine.arguments
@@ -17,7 +19,6 @@ let maxItems = Int(Double(value("--max") ?? (quick ? "1e6" : "1e8"))!)
 let splitList = (value("--splits") ?? "8,64").split(separator: ",").map { Int($0)! }
 let queries = Int(value("--queries") ?? (quick ? "10" : "50"))!
 let dim = 512
-func fmt(_ v: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", v) }
 
 print("SeqRec scoring benchmark — threads \(ThreadBudget.threads), d = \(dim), b = 256, K = 10, \(queries) queries after warm-up")
 print("| m | items | scorer | median ms | p95 ms | catalogue MB | peak RSS MB | items scored |")
@@ -35,6 +36,75 @@ func time(_ scorer: any TopKScorer, _ qs: [[Float]]) -> (Double, Double) {
     return (t[t.count / 2], t[min(t.count - 1, Int(Double(t.count) * 0.95))])
 }
 
+// MARK: - The SeqRec side of `scripts/bench compare` (JSON records, FAISS runs beside it)
+
+/// `--compare-cases 8:1e6,8:1e7,…`: PQTopK (automatic scan, and the scalar scan for the before /
+/// after of the shuffle kernel) per m:items case, the read bandwidth of this run, and with
+/// `--compare-prune N` RecJPQPrune at BS 1, 2, 8 beside PQTopK on the structured generator.
+func compareRecords(_ list: String) -> [[String: Any]] {
+    func label(_ n: Int) -> String {
+        let e = Int(log10(Double(n)).rounded())
+        return Int(pow(10, Double(e))) == n ? "1e\(e)" : "\(n)"
+    }
+    func stats(_ ms: [Double]) -> [String: Any] {
+        let t = ms.sorted()
+        return ["median_ms": median(t), "p95_ms": t[min(t.count - 1, Int(Double(t.count) * 0.95))],
+                "mean_ms": t.reduce(0, +) / Double(t.count)]
+    }
+    func times(_ qs: [[Float]], _ body: ([Float]) -> Void) -> [Double] {
+        for q in qs.prefix(3) { body(q) }
+        return qs.map { q in let sw = Stopwatch(); body(q); return sw.elapsedSeconds * 1e3 }
+    }
+    var records: [[String: Any]] = [["work": "memory read bandwidth", "side": "seqrec", "gbps": memoryReadBandwidth()]]
+    for item in list.split(separator: ",") {
+        let parts = item.split(separator: ":")
+        let m = Int(parts[0])!, n = Int(Double(parts[1])!)
+        MemoryUsage.resetPeak()
+        let c = try! PQCatalogue.random(items: n, splits: m, dim: dim, seed: UInt64(n + m))
+        var rng = SplitMix64(seed: 99)
+        let qs = (0..<queries).map { _ in (0..<dim).map { _ in rng.nextNormal() } }
+        let fast = PQTopKScorer(catalogue: c)
+        var scorers = [("seqrec PQTopK", fast)]
+        if fast.usesShuffleKernel { scorers.append(("seqrec PQTopK scalar scan", PQTopKScorer(catalogue: c, scan: .scalar))) }
+        for (side, scorer) in scorers {
+            var r = stats(times(qs) { _ = try! scorer.topK($0, k: 10, excluding: []) })
+            r["work"] = "pq m\(m) \(label(n))"
+            r["side"] = side
+            r["catalogue_bytes"] = c.bytes
+            r["peak_rss_bytes"] = MemoryUsage.peakSinceResetBytes() ?? MemoryUsage.peakResidentBytes()
+            records.append(r)
+            print("pq m\(m) \(label(n)) \(side): \(fmt(r["median_ms"] as! Double, 3)) ms")
+        }
+    }
+    if let sizeText = value("--compare-prune") {
+        let n = Int(Double(sizeText)!)
+        let s = try! StructuredCatalogue(items: n, codes: .svdQuantile, seed: UInt64(n))
+        let qs = s.queries(queries)
+        let pq = PQTopKScorer(catalogue: s.catalogue)
+        var scorers: [(String, any TopKScorer)] = [("seqrec PQTopK", pq)]
+        for bs in [1, 2, 8] { scorers.append(("seqrec RecJPQPrune BS \(bs)", try! RecJPQPruneScorer(catalogue: s.catalogue, batchSize: bs))) }
+        let expected = try! pq.topK(qs[0], k: 10, excluding: [])
+        for (side, scorer) in scorers {
+            precondition(try! scorer.topK(qs[0], k: 10, excluding: []) == expected, "\(side) differs from PQTopK")
+            var r = stats(times(qs) { _ = try! scorer.topK($0, k: 10, excluding: []) })
+            r["work"] = "structured \(label(n))"
+            r["side"] = side
+            records.append(r)
+            print("structured \(label(n)) \(side): \(fmt(r["median_ms"] as! Double, 3)) ms")
+        }
+    }
+    return records
+}
+
+if let list = value("--compare-cases") {
+    let records = compareRecords(list)
+    if let path = value("--json") {
+        let data = try! JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
+        try! data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+    exit(0)
+}
+
 for m in splitList {
     var n = Int(Double(value("--min") ?? "1e3")!)
     while n <= maxItems {
@@ -47,7 +117,9 @@ for m in splitList {
             print("| \(m) | \(n) | \(name) | \(fmt(r.0, 3)) | \(fmt(r.1, 3)) | \(fmt(mb, 1)) | "
                   + "\(fmt(Double(MemoryUsage.peakResidentBytes()) / 1e6, 0)) | \(scored) |")
         }
-        row("PQTopK", time(PQTopKScorer(catalogue: c), qs))
+        let pq = PQTopKScorer(catalogue: c)
+        row(pq.usesShuffleKernel ? "PQTopK (shuffle scan)" : "PQTopK", time(pq, qs))
+        if pq.usesShuffleKernel { row("PQTopK (scalar scan)", time(PQTopKScorer(catalogue: c, scan: .scalar), qs)) }
         row("RecJPQ original", time(RecJPQScorer(catalogue: c), qs))
         if n <= 1_000_000 && m == 8 {
             let dense = try! DenseScorer(reconstructing: c)

@@ -34,4 +34,15 @@ void seqrec_softmax_row(const float *x, float *o, long n, const float *mask);
 /// Exact (erf) GELU x·Φ(x) over n floats into o; with g not NULL, its pullback g·(Φ(x) + x·φ(x)).
 void seqrec_gelu(const float *x, const float *g, float *o, long n);
 
+/// 1 when this CPU runs `seqrec_pq_shuffle_scan` (x86-64 with AVX-512 F, BW and VBMI), else 0.
+int seqrec_pq_shuffle_scan_available(void);
+
+/// PQTopK's quantised scan (b = 256, m a multiple of 8, at most 256): for each whole group of 64
+/// items in [begin, end) (item-major codes, m bytes per item), the 16-bit sum over the item's codes
+/// of table[k·256 + code]; writes the index of every item whose sum is ≥ threshold to out (room
+/// for end − begin entries) and returns their count. Items past the last whole group of 64 are
+/// not scanned. Returns −1 where the kernel is not compiled in.
+long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, const uint8_t *table,
+                            uint16_t threshold, int64_t *out);
+
 #endif

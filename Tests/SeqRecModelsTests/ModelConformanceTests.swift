@@ -90,6 +90,28 @@ import Testing
         }
     }
 
+    /// `encodeLast` (which may run the final block on the last rows only) equals the last column
+    /// of `encode`, for a batch mixing lengths, full windows and windows that end in padding.
+    @Test(arguments: ids)
+    func encodeLastEqualsTheLastColumnOfEncode(_ id: String) throws {
+        let model = try Self.model(id)
+        var rng = SplitMix64(seed: 12)
+        let n = Self.split.dataset.vocabulary.itemCount, l = model.maxLength, b = 7
+        var ids = [Int32](repeating: 0, count: b * l)
+        for r in 0..<b {
+            let real = [1, 2, l / 2, l, l, 0, 3][r]
+            for c in (l - real)..<l { ids[r * l + c] = 1 + Int32(rng.nextInt(below: n)) }
+        }
+        for c in (l - 4)..<l { ids[6 * l + c] = c == l - 1 ? 0 : 1 + Int32(rng.nextInt(below: n)) }  // ends in padding
+        let batch = IDTensor(shape: [b, l], ids: ids)
+        var ctx = ForwardContext.inference
+        let full = model.encode(batch, &ctx).slice(axis: 1, (l - 1)..<l).reshaped([b, model.dim]).scalars
+        let last = model.encodeLast(batch)
+        #expect(last.shape == Shape([b, model.dim]))
+        let diff = zip(full, last.scalars).map { Swift.abs($0 - $1) }.max()!
+        #expect(diff < 1e-5, "\(id): encodeLast differs from encode's last column by \(diff)")
+    }
+
     @Test(arguments: ids)
     func scoresDoNotDependOnLeftPadding(_ id: String) throws {
         let model = try Self.model(id)

@@ -84,6 +84,28 @@ import Testing
         #expect(packed.unpack(rows).scalars == [0, 0, 1, 2, 3,  4, 5, 6, 7, 8,  0, 0, 0, 0, 0,  0, 9, 0, 10, 11])
     }
 
+    /// The last-query form equals the packed attention at each sequence's last row (the causal
+    /// last row sees everything), and `lastColumn` picks exactly the windows ending in a real id.
+    @Test(arguments: [1, 2, 4])
+    func lastQueryAttentionEqualsThePackedFormAtTheLastRows(_ heads: Int) {
+        let packed = PackedSequences(ids: Self.ids)
+        let (sequences, rows, ranges) = packed.lastColumn()
+        #expect(sequences == [0, 1, 3] && rows.ids == [2, 7, 10] && ranges == [0..<3, 3..<8, 8..<11])
+        var rng = SplitMix64(seed: UInt64(10 + heads))
+        let q = Tensor.randomNormal([11, 8], rng: &rng), k = Tensor.randomNormal([11, 8], rng: &rng)
+        let v = Tensor.randomNormal([11, 8], rng: &rng)
+        for causal in [false, true] {
+            let all = Tensor.attention(queries: q, keys: k, values: v, sequences: packed, heads: heads, scale: 0.4, causal: causal)
+            let last = Tensor.lastQueryAttention(queries: q.gatherRows(rows), keys: k, values: v, keyRanges: ranges,
+                                                 heads: heads, scale: 0.4)
+            #expect(Compare.maxAbsDifference(last, all.gatherRows(rows)) < 1e-5)
+        }
+        // An empty key range gives a zero row.
+        let empty = Tensor.lastQueryAttention(queries: q.slice(axis: 0, 0..<1), keys: k, values: v, keyRanges: [0..<0],
+                                              heads: heads, scale: 0.4)
+        #expect(empty.scalars == [Float](repeating: 0, count: 8))
+    }
+
     @Test(arguments: [(1, false), (2, true), (4, false), (4, true)])
     func packedAttentionEqualsThePaddedFormAtRealPositions(_ heads: Int, _ causal: Bool) {
         let packed = PackedSequences(ids: Self.ids)

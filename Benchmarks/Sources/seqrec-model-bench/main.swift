@@ -57,9 +57,10 @@ func record(_ work: String, seconds: [Double], gflops: Double? = nil) {
 
 /// Matrix-product FLOPs of one training step (forward + backward ≈ 3 × forward): the blocks
 /// over the `tokens` real (non-padding) positions of the batch (FFN of width `hidden`, output
-/// projection when `outputProjection`), attention over Σ nₛ² (`pairs`) within each sequence, the
-/// output layer over the `real` (target) positions only — the work actually done (the models skip
-/// padding), so the rate is not inflated by work that was never done.
+/// projection when `outputProjection`), attention over the query-key pairs needed within each
+/// sequence (`pairs`: nₛ(nₛ+1)/2 causal, nₛ² bidirectional), the output layer over the `real`
+/// (target) positions only — the work needed (padding and masked pairs are not counted), so the
+/// rate is not inflated by work that need not be done.
 func stepFlops(tokens: Double, pairs: Double, d: Int, blocks: Int, hidden: Int, outputProjection: Bool, real: Double,
                scored: Int, head: Bool = false) -> Double {
     let n = tokens, dd = Double(d)
@@ -92,7 +93,7 @@ func trainStep(_ c: Case) -> Double {
         for b in 0..<batch.batchSize {
             let n = Double(batch.inputs.ids[(b * batch.length)..<((b + 1) * batch.length)].filter { $0 != 0 }.count)
             tokens += n
-            pairs += n * n
+            pairs += model.isCausal ? n * (n + 1) / 2 : n * n   // query-key pairs the model needs
         }
         batches += 1
         _ = step(batch, negatives: negatives, seed: rng.next())
@@ -188,12 +189,17 @@ if only.contains("eval") {
         _ = try! evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
     }
     let cases = split.validation.count
-    // FLOPs actually done: histories go shortest-first in groups of 64 cut to the group's longest.
+    // FLOPs needed: histories go shortest-first in groups of 64 cut to the group's longest.
     let lengths = split.validation.map { min(split.input($0).count, port.maxLength) }.sorted()
     var flops = Double(cases) * 2 * 128 * Double(itemCount)
     for g in stride(from: 0, to: cases, by: 64) {
         let rows = min(64, cases - g), l = Double(max(1, lengths[g + rows - 1]))
-        flops += Double(port.blocks) * Double(rows) * (5 * 2 * l * 128 * 128 + 2 * 2 * l * l * 128)
+        // Every block but the last over all positions (causal attention counted as the l·(l+1)/2
+        // query-key pairs it needs); the last block's keys and values over all positions, its
+        // query, attention and feed-forward network at the last position only (`encodeLast`).
+        let full = 5 * 2 * l * 128 * 128 + 2 * 2 * (l * (l + 1) / 2) * 128
+        let last = 2 * 2 * l * 128 * 128 + 3 * 2 * 128 * 128 + 2 * 2 * l * 128
+        flops += Double(rows) * (Double(port.blocks - 1) * full + last)
     }
     let gf = flops / median(t) / 1e9
     record("eval", seconds: t, gflops: gf)

@@ -211,6 +211,24 @@ public final class BERT4Rec: SequentialModel {
         for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, sequences: packed, causal: false, &context) }
         return packed.unpack(x)
     }
+
+    /// The last column's hidden states (the [MASK] at inference) with the final block run on the
+    /// last rows only; DeBERTa4Rec's relative attention encodes the whole window.
+    public func encodeLast(_ ids: IDTensor) -> Tensor {
+        let l = ids.shape[1]
+        guard relativePositions == nil, l <= config.maxLength else {
+            var context = ForwardContext.inference
+            return encode(ids, &context).slice(axis: 1, (l - 1)..<l).reshaped([ids.shape[0], dim])
+        }
+        var context = ForwardContext.inference
+        let packed = PackedSequences(ids: ids)
+        var x = items(packed.pack(ids))
+        if let p = embeddingProjection { x = p(x) }
+        x = embeddingDropout(embeddingNorm(x + positions(packed.positions(offset: config.maxLength - l))), &context)
+        let stack = (0..<config.blocks).map { blocks[config.sharedLayers ? 0 : $0] }
+        return lastColumnThroughBlocks(x, packed: packed, blocks: stack, causal: false, final: { $0 },
+                                       fill: Tensor.zeros([1, dim]))
+    }
 }
 
 extension BERT4Rec {

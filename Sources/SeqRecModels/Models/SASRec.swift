@@ -152,6 +152,17 @@ public final class SASRec: SequentialModel {
         for block in blocks { x = block(x, sequences: packed, causal: true, &context) }
         return packed.unpack(finalNorm(x), fill: finalNorm(Tensor.zeros([1, config.dim])))
     }
+
+    /// The last column's hidden states with the final block run on the last rows only.
+    public func encodeLast(_ ids: IDTensor) -> Tensor {
+        let l = ids.shape[1]
+        require(l <= config.maxLength, "SASRec: sequence length \(l) exceeds maxLength \(config.maxLength)")
+        var context = ForwardContext.inference
+        let packed = PackedSequences(ids: ids)
+        let x = embeddingDropout(items(packed.pack(ids)) + positions(packed.positions(offset: config.maxLength - l)), &context)
+        return lastColumnThroughBlocks(x, packed: packed, blocks: blocks, causal: true, final: { finalNorm($0) },
+                                       fill: finalNorm(Tensor.zeros([1, config.dim])))
+    }
 }
 
 extension SASRec {

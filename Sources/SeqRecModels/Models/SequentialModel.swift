@@ -69,6 +69,10 @@ public protocol SequentialModel: Layer {
 
     /// Hidden states `[B, L, d]` for left-padded ids `[B, L]` (L ≤ `maxLength`), recorded on the tape.
     func encode(_ ids: IDTensor, _ context: inout ForwardContext) -> Tensor
+    /// Hidden states `[B, d]` at the last column of left-padded ids `[B, L]`, in inference mode:
+    /// what `queryVectors` scores with. The default slices `encode`; a model may compute only what
+    /// that column needs (SASRec and BERT4Rec run their final block on the last rows only).
+    func encodeLast(_ ids: IDTensor) -> Tensor
     /// What multiplies item vectors: `[R, d]` → `[R, d]` (identity for SASRec; BERT's MLM transform).
     func outputTransform(_ hidden: Tensor, _ context: inout ForwardContext) -> Tensor
     /// The `[vocabulary, d]` matrix that scores items, recorded on the tape.
@@ -90,6 +94,30 @@ extension SequentialModel {
     public func outputBias() -> Tensor? { nil }
     public func inferenceWindow<C: Collection>(_ history: C) -> [Int32] where C.Element == Int32 { Array(history.suffix(maxLength)) }
 
+    public func encodeLast(_ ids: IDTensor) -> Tensor {
+        var context = ForwardContext.inference
+        let l = ids.shape[1]
+        return encode(ids, &context).slice(axis: 1, (l - 1)..<l).reshaped([ids.shape[0], dim])
+    }
+
+    /// `encodeLast` for packed Transformer stacks: `x` `[T, d]` embedded rows of `packed`, every
+    /// block but the last over all rows, the last over each window's last row only
+    /// (`TransformerBlock.lastRows`), then `final`; windows ending in padding get `fill` `[1, d]`
+    /// (what the full encoding has there).
+    func lastColumnThroughBlocks(_ x: Tensor, packed: PackedSequences, blocks: [TransformerBlock], causal: Bool,
+                                 final: (Tensor) -> Tensor, fill: Tensor) -> Tensor {
+        let (sequences, rows, ranges) = packed.lastColumn()
+        var index = [Int32](repeating: Int32(sequences.count), count: packed.batch)
+        for (j, s) in sequences.enumerated() { index[s] = Int32(j) }
+        guard let lastBlock = blocks.last, !sequences.isEmpty else {
+            return fill.gatherRows(IDTensor(shape: [packed.batch], ids: [Int32](repeating: 0, count: packed.batch)))
+        }
+        var x = x, context = ForwardContext.inference
+        for block in blocks.dropLast() { x = block(x, sequences: packed, causal: causal, &context) }
+        let y = final(lastBlock.lastRows(x, rows: rows, keyRanges: ranges))
+        return Tensor.concat([y, fill], axis: 0).gatherRows(IDTensor(shape: [packed.batch], ids: index))
+    }
+
     /// The RecJPQ item embedding, if that is the item representation.
     public var recJPQ: RecJPQEmbedding? { items as? RecJPQEmbedding }
 
@@ -110,8 +138,7 @@ extension SequentialModel {
             let l = Swift.max(1, rows.map { lengths[$0] }.max()!)
             let ids = rows.flatMap { Padding.leftPadded(windows[$0], length: l) }
             var context = ForwardContext.inference
-            let h = encode(IDTensor(shape: [rows.count, l], ids: ids), &context)
-            let last = outputTransform(h.slice(axis: 1, (l - 1)..<l).reshaped([rows.count, dim]), &context)
+            let last = outputTransform(encodeLast(IDTensor(shape: [rows.count, l], ids: ids)), &context)
             last.withUnsafeBufferPointer { v in
                 for (j, r) in rows.enumerated() {
                     for c in 0..<d { out[r * d + c] = v[j * d + c] }

@@ -82,6 +82,15 @@ public final class MultiHeadAttention: Layer {
         }
     }
 
+    /// One query row per sequence, `queries` `[S, d]`, over packed `keysValues` `[T, d]`, query s
+    /// attending to rows `keyRanges[s]`: the attention output at the last position only, for
+    /// inference (`TransformerBlock.lastRows`).
+    public func lastQueries(_ queries: Tensor, keysValues: Tensor, keyRanges: [Range<Int>]) -> Tensor {
+        let ctx = Tensor.lastQueryAttention(queries: query(queries), keys: key(keysValues), values: value(keysValues),
+                                            keyRanges: keyRanges, heads: heads, scale: 1 / Float(dim / heads).squareRoot())
+        return output.map { $0(ctx) } ?? ctx
+    }
+
     /// Projections, the fused attention `op` (q, k, v, scale, dropout rate, seed), output projection.
     private func attend(_ queries: Tensor, _ keysValues: Tensor, _ context: inout ForwardContext,
                         _ op: (Tensor, Tensor, Tensor, Float, Float, UInt64) -> Tensor) -> Tensor {

@@ -70,6 +70,29 @@ public final class TransformerBlock: Layer {
         }
     }
 
+    /// The block's output `[S, d]` at one packed row per sequence, `rows[s]`, whose query attends
+    /// to rows `keyRanges[s]` (its whole sequence: the row is the last one), in inference mode.
+    /// Equal to `self(x, sequences:causal:)` at those rows (causal or not, the last position sees
+    /// every position) while the query projection, attention, residuals and feed-forward network
+    /// run on S rows instead of T: what scoring the next item needs from the final block.
+    public func lastRows(_ x: Tensor, rows: IDTensor, keyRanges: [Range<Int>]) -> Tensor {
+        var context = ForwardContext.inference
+        let last = x.gatherRows(rows)
+        switch order {
+        case .sasrec:
+            let q = norm1(last)
+            let h = norm2(attention.lastQueries(q, keysValues: x, keyRanges: keyRanges) + q)
+            return feedForward(h, &context) + h
+        case .preLN:
+            let n = norm1(x)
+            let h = last + attention.lastQueries(n.gatherRows(rows), keysValues: n, keyRanges: keyRanges)
+            return h + feedForward(norm2(h), &context)
+        case .postLN:
+            let h = norm1(last + attention.lastQueries(last, keysValues: x, keyRanges: keyRanges))
+            return norm2(h + feedForward(h, &context))
+        }
+    }
+
     private func apply(_ x: Tensor, tokenMask: Tensor?, _ context: inout ForwardContext,
                        attend: (Tensor, Tensor, inout ForwardContext) -> Tensor) -> Tensor {
         switch order {

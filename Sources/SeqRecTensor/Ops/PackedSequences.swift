@@ -48,6 +48,18 @@ public struct PackedSequences: Sendable {
         unpackRows = IDTensor(shape: [batch * length], ids: unpack)
     }
 
+    /// The sequences whose window ends with a real position, with that last packed row and the
+    /// sequence's row range each: what inference needs to score the next item.
+    public func lastColumn() -> (sequences: [Int], rows: IDTensor, ranges: [Range<Int>]) {
+        var sequences: [Int] = [], rows: [Int32] = [], ranges: [Range<Int>] = []
+        for s in 0..<batch where starts[s + 1] > starts[s] && Int(columns[starts[s + 1] - 1]) == length - 1 {
+            sequences.append(s)
+            rows.append(Int32(starts[s + 1] - 1))
+            ranges.append(starts[s]..<starts[s + 1])
+        }
+        return (sequences, IDTensor(shape: [rows.count], ids: rows), ranges)
+    }
+
     /// The number of packed (real) positions, T.
     public var count: Int { starts[batch] }
 

@@ -137,4 +137,31 @@ import Testing
             #expect(report.passed, "causal \(causal) rate \(rate): \(report)")
         }
     }
+
+    /// Long causal sequences (150, 65, 64, 0 and 1 positions): the packed form equals the padded,
+    /// masked form, and its gradients pass a finite-difference check, with and without dropout.
+    @Test func longCausalSequencesMatchThePaddedFormAndFiniteDifferences() {
+        let lengths = [150, 65, 64, 0, 1], l = 150, d = 8
+        var ids = [Int32](repeating: 0, count: lengths.count * l)
+        for (b, n) in lengths.enumerated() { for c in (l - n)..<l { ids[b * l + c] = 1 } }
+        let batch = IDTensor(shape: [lengths.count, l], ids: ids)
+        let packed = PackedSequences(ids: batch)
+        var rng = SplitMix64(seed: 21)
+        let x = Tensor.randomNormal([lengths.count, l, d], rng: &rng), y = Tensor.randomNormal([lengths.count, l, d], rng: &rng)
+        let tokens = Tensor(shape: [lengths.count, 1, 1, l], scalars: ids.map { $0 == 0 ? 0 : 1 })
+        let lower = Tensor(shape: [1, 1, l, l], scalars: (0..<(l * l)).map { $0 % l <= $0 / l ? 1 : 0 })
+        let dense = Tensor.attention(queries: x, keys: y, values: y * 2, heads: 2, scale: 0.4, mask: tokens * lower)
+        let gather = IDTensor(shape: [packed.count], ids: packed.sourceRows)
+        let px = x.reshaped([lengths.count * l, d]).gatherRows(gather), py = y.reshaped([lengths.count * l, d]).gatherRows(gather)
+        let out = Tensor.attention(queries: px, keys: py, values: py * 2, sequences: packed, heads: 2, scale: 0.4, causal: true)
+        #expect(Compare.maxAbsDifference(out, dense.reshaped([lengths.count * l, d]).gatherRows(gather)) < 1e-5)
+        let inputs = (0..<3).map { _ in Tensor.randomUniform([packed.count, d], low: -1, high: 1, rng: &rng) }
+        for rate: Float in [0, 0.3] {
+            let report = GradientCheck.check(inputs, maxElements: 300) {
+                Tensor.attention(queries: $0[0], keys: $0[1], values: $0[2], sequences: packed, heads: 2, scale: 0.6,
+                                 causal: true, dropoutRate: rate, seed: 9)
+            }
+            #expect(report.passed, "rate \(rate): \(report)")
+        }
+    }
 }

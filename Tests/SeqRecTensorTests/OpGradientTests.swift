@@ -67,6 +67,14 @@ let opCases: [OpCase] = [
     OpCase(name: "gatherRows padding", shapes: [[5, 3]]) { $0[0].gatherRows(ids, paddingID: 4) },
     OpCase(name: "gatherLast", shapes: [[2, 3, 4]]) { $0[0].gatherLast(lastIDs) },
     OpCase(name: "sampledDot", shapes: [[3, 4], [6, 4]]) { Tensor.sampledDot($0[0], $0[1], IDTensor(shape: [3, 2], [5, 0, 2, 2, 5, 1])) },
+    // Widths and counts that take every path of the C kernels: 64- and 16-column blocks, the
+    // scalar tail, four sampled rows at a time and the rest.
+    OpCase(name: "sampledDot d 83, k 7", shapes: [[3, 83], [6, 83]]) {
+        Tensor.sampledDot($0[0], $0[1], IDTensor(shape: [3, 7], [5, 0, 2, 2, 5, 1, 3,  4, 4, 0, 1, 2, 3, 5,  1, 1, 1, 0, 5, 2, 4]))
+    },
+    OpCase(name: "sampledDot d 32, k 8", shapes: [[2, 32], [5, 32]]) {
+        Tensor.sampledDot($0[0], $0[1], IDTensor(shape: [2, 8], [4, 0, 2, 2, 3, 1, 3, 0,  1, 4, 4, 0, 1, 2, 3, 3]))
+    },
     OpCase(name: "matmul", shapes: [[3, 4], [4, 5]]) { Tensor.matmul($0[0], $0[1]) },
     OpCase(name: "matmul Aᵀ", shapes: [[4, 3], [4, 5]]) { Tensor.matmul($0[0], $0[1], transposeA: true) },
     OpCase(name: "matmul Bᵀ", shapes: [[3, 4], [5, 4]]) { Tensor.matmul($0[0], $0[1], transposeB: true) },
@@ -113,6 +121,39 @@ let opCases: [OpCase] = [
         let report = GradientCheck.check(op.inputs(seed: 11), op.f)
         #expect(report.passed, "\(op.name): \(report)")
         #expect(report.checked > 0)
+    }
+
+    /// sampledDot at the gSASRec width (d 128, k 257) against double-precision dot products; its
+    /// pullbacks against the same sums accumulated in double.
+    @Test func sampledDotAtFullWidthMatchesDoublePrecision() {
+        var rng = SplitMix64(seed: 31)
+        let rows = 9, k = 257, d = 128, v = 40
+        let h = Tensor.randomNormal([rows, d], rng: &rng), t = Tensor.randomNormal([v, d], rng: &rng)
+        let ids = IDTensor(shape: [rows, k], ids: (0..<(rows * k)).map { _ in Int32(rng.nextInt(below: v)) })
+        let g = Tensor.randomNormal([rows, k], rng: &rng)
+        let hp = Parameter("h", h), tp = Parameter("t", t)
+        var out: [Float] = []
+        _ = valueAndGradient {
+            let o = Tensor.sampledDot(hp.tracked, tp.tracked, ids)
+            out = o.scalars
+            return (o * g).sum()
+        }
+        let hs = h.scalars, ts = t.scalars, gs = g.scalars
+        var dh = [Double](repeating: 0, count: rows * d), dt = [Double](repeating: 0, count: v * d)
+        for r in 0..<rows {
+            for j in 0..<k {
+                let id = Int(ids.ids[r * k + j])
+                var dot = 0.0
+                for x in 0..<d { dot += Double(hs[r * d + x]) * Double(ts[id * d + x]) }
+                #expect(Swift.abs(Double(out[r * k + j]) - dot) < 1e-4)
+                for x in 0..<d {
+                    dh[r * d + x] += Double(gs[r * k + j]) * Double(ts[id * d + x])
+                    dt[id * d + x] += Double(gs[r * k + j]) * Double(hs[r * d + x])
+                }
+            }
+        }
+        #expect(zip(hp.grad!.scalars, dh).map { Swift.abs(Double($0) - $1) }.max()! < 1e-3)
+        #expect(zip(tp.grad!.scalars, dt).map { Swift.abs(Double($0) - $1) }.max()! < 1e-3)
     }
 
     @Test func checkerCatchesAWrongGradient() {

@@ -34,6 +34,19 @@ void seqrec_softmax_row(const float *x, float *o, long n, const float *mask);
 /// Exact (erf) GELU x·Φ(x) over n floats into o; with g not NULL, its pullback g·(Φ(x) + x·φ(x)).
 void seqrec_gelu(const float *x, const float *g, float *o, long n);
 
+/// Sampled logits for rows [r0, r1): out[r·k + j] = h[r] · t[ids[r·k + j]] (rows of width d).
+void seqrec_sampled_dot_forward(const float *h, const float *t, const int32_t *ids, float *out,
+                                long r0, long r1, long k, long d);
+
+/// Their pullback into h for rows [r0, r1): dh[r] += Σⱼ g[r·k + j] · t[ids[r·k + j]], in j order.
+void seqrec_sampled_dot_hidden_grad(const float *g, const float *t, const int32_t *ids, float *dh,
+                                    long r0, long r1, long k, long d);
+
+/// Their pullback into the table for the ids in [lo, hi): dt[id] += g[r·k + j] · h[r] over all
+/// (r, j) in order (threads owning disjoint id ranges give a deterministic sum).
+void seqrec_sampled_dot_table_grad(const float *g, const float *h, const int32_t *ids, float *dt,
+                                   long rows, long k, long d, int32_t lo, int32_t hi);
+
 /// 1 when this CPU runs `seqrec_pq_shuffle_scan` (x86-64 with AVX-512 F, BW and VBMI), else 0.
 int seqrec_pq_shuffle_scan_available(void);
 

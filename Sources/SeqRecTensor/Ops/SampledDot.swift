@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import SeqRecCore
 
 // MARK: - Fused sampled logits: dot products with gathered rows, never materialising them.
@@ -21,12 +22,7 @@ extension Tensor {
         ids.ids.withUnsafeBufferPointer { idp in
             let idb = idp.baseAddress!
             Parallel.for(rows, grain: Swift.max(1, 4096 / Swift.max(k, 1))) { range in
-                for r in range {
-                    let hr = h + r * d
-                    for j in 0..<k {
-                        o[r * k + j] = simdDot(hr, t + Int(idb[r * k + j]) * d, d)
-                    }
-                }
+                seqrec_sampled_dot_forward(h, t, idb, o, range.lowerBound, range.upperBound, k, d)
             }
         }
         if let tape = Tape.active(hidden, table) {
@@ -38,13 +34,7 @@ extension Tensor {
                     let dp = dh.ptr, tp = t0.ptr
                     ids.ids.withUnsafeBufferPointer { idp in
                         Parallel.for(rows, grain: Swift.max(1, 4096 / Swift.max(k, 1))) { range in
-                            for r in range {
-                                let dr = dp + r * d
-                                for j in 0..<k {
-                                    let c = gp[r * k + j], tr = tp + Int(idp[r * k + j]) * d
-                                    for x in 0..<d { dr[x] += c * tr[x] }
-                                }
-                            }
+                            seqrec_sampled_dot_hidden_grad(gp, tp, idp.baseAddress!, dp, range.lowerBound, range.upperBound, k, d)
                         }
                     }
                     ctx.add(dh, to: 0)
@@ -58,15 +48,7 @@ extension Tensor {
                             Parallel.for(threads, grain: 1) { owners in
                                 for owner in owners {
                                     let lo = Int32(owner * v / threads), hi = Int32((owner + 1) * v / threads)
-                                    for r in 0..<rows {
-                                        let hr = hp + r * d
-                                        for j in 0..<k {
-                                            let id = idp[r * k + j]
-                                            guard id >= lo && id < hi else { continue }
-                                            let c = gp[r * k + j], dr = dp + Int(id) * d
-                                            for x in 0..<d { dr[x] += c * hr[x] }
-                                        }
-                                    }
+                                    seqrec_sampled_dot_table_grad(gp, hp, idp.baseAddress!, dp, rows, k, d, lo, hi)
                                 }
                             }
                         }

@@ -112,3 +112,26 @@ void seqrec_gelu(const float *x, const float *g, float *o, long n) {
     for (long j = 0; j < body; j += 8) { gelu8(load8(x + j), g, j, 8, r); store8(o + j, r); }
     if (body < n) { gelu8(loadTail(x + body, n - body, 0), g, body, n - body, r); storeTail(o + body, n - body, r); }
 }
+
+SEQREC_CLONES
+float seqrec_logsumexp_row(const float *x, long n) {
+    const long body = n / 8 * 8;
+    v8f m = splat(-__builtin_inff());
+    for (long j = 0; j < body; j += 8) { v8f v = load8(x + j); m = pick(v > m, v, m); }
+    float mx = -__builtin_inff();
+    for (int l = 0; l < 8; l++) if (m[l] > mx) mx = m[l];
+    for (long j = body; j < n; j++) if (x[j] > mx) mx = x[j];
+    const v8f shift = splat(mx);
+    v8f acc = splat(0.0f);
+    for (long j = 0; j < body; j += 8) acc += exp8(load8(x + j) - shift);
+    if (body < n) acc += exp8(loadTail(x + body, n - body, -__builtin_inff()) - shift);
+    return mx + __builtin_logf(lanesSum(acc));
+}
+
+SEQREC_CLONES
+void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float scale) {
+    const long body = n / 8 * 8;
+    const v8f sh = splat(shift);
+    for (long j = 0; j < body; j += 8) store8(o + j, exp8(load8(x + j) - sh) * scale);
+    if (body < n) storeTail(o + body, n - body, exp8(loadTail(x + body, n - body, 0) - sh) * scale);
+}

@@ -100,6 +100,9 @@ let opCases: [OpCase] = [
         $0[0].layerNorm(gamma: $0[1], beta: $0[2], epsilon: 1e-5)
     },
     OpCase(name: "dropout", shapes: [[4, 8]]) { $0[0].dropout(rate: 0.4, seed: 99) },
+    OpCase(name: "softmaxCrossEntropy 19 classes", shapes: [[3, 19]]) {   // the kernels' 8-lane body and tail
+        $0[0].softmaxCrossEntropy(targets: IDTensor(shape: [3], [18, 7, -1]))
+    },
     OpCase(name: "softmaxCrossEntropy", shapes: [[4, 5]]) {
         $0[0].softmaxCrossEntropy(targets: IDTensor(shape: [4], [2, -1, 0, 4]))
     },

@@ -31,6 +31,12 @@ void seqrec_layernorm_backward(const float *x, const float *g, const float *stat
 /// be NULL) get 0, and a row with no allowed entry becomes all zeros.
 void seqrec_softmax_row(const float *x, float *o, long n, const float *mask);
 
+/// log Σⱼ e^(x[j]) of one row of n floats, as max + log Σ e^(x − max) (the softmax loss).
+float seqrec_logsumexp_row(const float *x, long n);
+
+/// o[j] = e^(x[j] − shift) · scale over n floats (the softmax loss's pullback; o may equal x).
+void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float scale);
+
 /// Exact (erf) GELU x·Φ(x) over n floats into o; with g not NULL, its pullback g·(Φ(x) + x·φ(x)).
 void seqrec_gelu(const float *x, const float *g, float *o, long n);
 

@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import SeqRecCore
 #if canImport(Glibc)
 import Glibc
@@ -21,15 +22,14 @@ extension Tensor {
         var lse = [Float](repeating: 0, count: n)
         var perRow = [Double](repeating: 0, count: n)
         let x = ptr
-        // Rows in parallel; each row: max, then Σ e^(x − max) with the vectorised exp.
+        // Rows in parallel; each row: max, then Σ e^(x − max) with the vectorised exp (C kernel).
         lse.withUnsafeMutableBufferPointer { lp in
             perRow.withUnsafeMutableBufferPointer { pr in
                 targets.ids.withUnsafeBufferPointer { tp in
                     Parallel.for(n, grain: Swift.max(1, 65_536 / Swift.max(c, 1))) { range in
                         for r in range where tp[r] != ignoreIndex {
                             let row = x + r * c
-                            let mx = rowMax(row, c)
-                            lp[r] = mx + logf(expSum(row, c, shift: mx))
+                            lp[r] = seqrec_logsumexp_row(row, c)
                             pr[r] = Double(lp[r] - row[Int(tp[r])])
                         }
                     }
@@ -53,7 +53,7 @@ extension Tensor {
                                     (dp + r * c).update(repeating: 0, count: c)
                                     continue
                                 }
-                                expScaled(xp + r * c, dp + r * c, c, shift: lp[r], scale: scale)
+                                seqrec_exp_shifted(xp + r * c, dp + r * c, c, lp[r], scale)
                                 dp[r * c + Int(t)] -= scale
                             }
                         }

@@ -135,3 +135,43 @@ void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float sca
     for (long j = 0; j < body; j += 8) store8(o + j, exp8(load8(x + j) - sh) * scale);
     if (body < n) storeTail(o + body, n - body, exp8(loadTail(x + body, n - body, 0) - sh) * scale);
 }
+
+// log(1 + e) for e in [0, 1]: Cephes logf's polynomial on z = e, or, above √2 − 1, on
+// z = (1 + e)/2 − 1 plus log 2 — accurate also for tiny e (no 1 + e rounding).
+#define log1p01(ein) ({ \
+    v8f e_ = (ein); \
+    v8i big_ = e_ > 0.41421356f; \
+    v8f z = pick(big_, (e_ - 1.0f) * 0.5f, e_); \
+    v8f zz = z * z; \
+    v8f p = splat(7.0376836292e-2f); \
+    p = p * z - 1.1514610310e-1f; \
+    p = p * z + 1.1676998740e-1f; \
+    p = p * z - 1.2420140846e-1f; \
+    p = p * z + 1.4249322787e-1f; \
+    p = p * z - 1.6668057665e-1f; \
+    p = p * z + 2.0000714765e-1f; \
+    p = p * z - 2.4999993993e-1f; \
+    p = p * z + 3.3333331174e-1f; \
+    v8f y = p * z * zz - zz * 0.5f + z; \
+    pick(big_, y + 0.69314718f, y); })
+
+// softplus(v) = max(v, 0) + log(1 + e^−|v|) and σ(v), from one e = e^−|v|.
+#define softplus8(v) ({ v8f v_ = (v); v8f a_ = pick(v_ < 0, -v_, v_); \
+    pick(v_ > 0, v_, splat(0.0f)) + log1p01(exp8(-a_)); })
+#define sigmoid8(v) ({ v8f v_ = (v); v8f a_ = pick(v_ < 0, -v_, v_); v8f e_ = exp8(-a_); \
+    pick(v_ < 0, e_, splat(1.0f)) / (1.0f + e_); })
+
+SEQREC_CLONES
+void seqrec_softplus(const float *x, float *o, long n, float inSign, float outSign) {
+    const long body = n / 8 * 8;
+    for (long j = 0; j < body; j += 8) store8(o + j, softplus8(load8(x + j) * inSign) * outSign);
+    if (body < n) storeTail(o + body, n - body, softplus8(loadTail(x + body, n - body, 0) * inSign) * outSign);
+}
+
+SEQREC_CLONES
+void seqrec_sigmoid_times(const float *x, const float *g, float *o, long n, float inSign) {
+    const long body = n / 8 * 8;
+    for (long j = 0; j < body; j += 8) store8(o + j, load8(g + j) * sigmoid8(load8(x + j) * inSign));
+    if (body < n)
+        storeTail(o + body, n - body, loadTail(g + body, n - body, 0) * sigmoid8(loadTail(x + body, n - body, 0) * inSign));
+}

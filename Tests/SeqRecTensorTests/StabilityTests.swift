@@ -35,6 +35,30 @@ import Testing
         #expect(Swift.abs(g[0] - (1 - 0.7310586)) < 2e-3 && Swift.abs(g[2] + 0.2689414) < 2e-3 && g[1] == 0)
     }
 
+    /// The vectorised softplus / log σ kernels and their pullbacks against the scalar reference
+    /// (log1pf, expf) over a sweep from −1e4 to 1e4, tiny and huge |x| included, and NaN kept.
+    @Test func softplusKernelsMatchTheScalarReference() {
+        var xs: [Float] = [-1e4, -200, -88, -87, -30, -17, -1e-3, -1e-8, 0, 1e-8, 1e-3, 17, 30, 87, 88, 200, 1e4]
+        var v: Float = -40
+        while v <= 40 { xs.append(v); v += 0.0137 }
+        let x = Parameter("x", Tensor(shape: [xs.count], scalars: xs))
+        let sp = x.value.softplus().scalars, ls = x.value.logSigmoid().scalars
+        for (i, t) in xs.enumerated() {
+            let want = Double(stableSoftplus(t)), wantLog = Double(-stableSoftplus(-t))
+            let tolerance: Double = 2e-6 * Swift.max(1, Swift.abs(want)), toleranceLog: Double = 2e-6 * Swift.max(1, Swift.abs(wantLog))
+            let error: Double = Swift.abs(Double(sp[i]) - want), errorLog: Double = Swift.abs(Double(ls[i]) - wantLog)
+            #expect(error <= tolerance, "softplus(\(t)) = \(sp[i]) vs \(want)")
+            #expect(errorLog <= toleranceLog, "log σ(\(t)) = \(ls[i]) vs \(wantLog)")
+        }
+        valueAndGradient { x.tracked.softplus().sum() }
+        let g = x.grad!.scalars
+        for (i, t) in xs.enumerated() {
+            let error: Float = Swift.abs(g[i] - stableSigmoid(t))
+            #expect(error <= 1e-6, "σ(\(t)) = \(g[i])")
+        }
+        #expect(Tensor([Float.nan]).softplus().scalars[0].isNaN)
+    }
+
     @Test func crossEntropyAndBCEAtExtremes() {
         let logits = Tensor(shape: [2, 3], scalars: [1e4, -1e4, 0, -1e4, 1e4, 1e4])
         let p = Parameter("x", logits)

@@ -37,6 +37,13 @@ float seqrec_logsumexp_row(const float *x, long n);
 /// o[j] = e^(x[j] − shift) · scale over n floats (the softmax loss's pullback; o may equal x).
 void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float scale);
 
+/// o[j] = outSign · softplus(inSign · x[j]) over n floats, softplus(v) = log(1 + eᵛ) without
+/// overflow (log σ(x) is inSign = outSign = −1).
+void seqrec_softplus(const float *x, float *o, long n, float inSign, float outSign);
+
+/// o[j] = g[j] · σ(inSign · x[j]) over n floats (the pullback of `seqrec_softplus`).
+void seqrec_sigmoid_times(const float *x, const float *g, float *o, long n, float inSign);
+
 /// Exact (erf) GELU x·Φ(x) over n floats into o; with g not NULL, its pullback g·(Φ(x) + x·φ(x)).
 void seqrec_gelu(const float *x, const float *g, float *o, long n);
 

@@ -60,22 +60,27 @@ extension Tensor {
     }
 
     /// log σ(x) = −softplus(−x), computed without overflow.
-    public func logSigmoid() -> Tensor {
-        var out = mapElements { -stableSoftplus(-$0) }
-        if let tape = Tape.active(self) {
-            let x = detached
-            // d/dx log σ(x) = σ(−x)
-            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $0 * stableSigmoid(-$1) }, to: 0) }
-        }
-        return out
-    }
+    public func logSigmoid() -> Tensor { softplusKernel(inSign: -1, outSign: -1) }   // d/dx log σ(x) = σ(−x)
 
     /// softplus(x) = log(1 + eˣ), computed without overflow.
-    public func softplus() -> Tensor {
-        var out = mapElements(stableSoftplus)
+    public func softplus() -> Tensor { softplusKernel(inSign: 1, outSign: 1) }
+
+    /// outSign · softplus(inSign · x) and its pullback g · σ(inSign · x) (inSign · outSign = 1),
+    /// both the vectorised C kernels (`seqrec_softplus`, `seqrec_sigmoid_times`).
+    private func softplusKernel(inSign: Float, outSign: Float) -> Tensor {
+        var out = Tensor.empty(shape)
+        let (src, dst, n) = (ptr, out.ptr, count)
+        Parallel.for(n, grain: 65_536) { r in seqrec_softplus(src + r.lowerBound, dst + r.lowerBound, r.count, inSign, outSign) }
         if let tape = Tape.active(self) {
             let x = detached
-            tape.record(&out, self) { g, ctx in ctx.add(g.zipElements(x) { $0 * stableSigmoid($1) }, to: 0) }
+            tape.record(&out, self) { g, ctx in
+                let d = Tensor.empty(x.shape)
+                let (xp, gp, dp) = (x.ptr, g.ptr, d.ptr)
+                Parallel.for(n, grain: 65_536) { r in
+                    seqrec_sigmoid_times(xp + r.lowerBound, gp + r.lowerBound, dp + r.lowerBound, r.count, inSign)
+                }
+                ctx.add(d, to: 0)
+            }
         }
         return out
     }

@@ -22,29 +22,7 @@ print("")
 // MARK: - Memory bandwidth (the ceiling for gather/scatter)
 
 func bandwidth() {
-    let n = 256 << 20  // 1 GiB of floats
-    let buf = Tensor(repeating: 1, shape: [n])
-    var sink: Float = 0
-    let t = measure(runs: runs) {
-        buf.withUnsafeBufferPointer { b in
-            let chunks = ThreadBudget.threads
-            var partial = [Float](repeating: 0, count: chunks)
-            partial.withUnsafeMutableBufferPointer { pp in
-                Parallel.forChunks(n, grain: n / chunks) { c, r in
-                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-                    var i = r.lowerBound
-                    while i + 4 <= r.upperBound {
-                        s0 += b[i]; s1 += b[i + 1]; s2 += b[i + 2]; s3 += b[i + 3]
-                        i += 4
-                    }
-                    pp[c] = s0 + s1 + s2 + s3
-                }
-            }
-            sink += partial.reduce(0, +)
-        }
-    }
-    let gbs = Double(n * 4) / median(t) / 1e9
-    print("memory read bandwidth (1 GiB, \(ThreadBudget.threads) threads): \(fmt(gbs)) GB/s  (checksum \(sink > 0))")
+    print("memory read bandwidth (1 GiB, \(ThreadBudget.threads) threads): \(fmt(memoryReadBandwidth(runs: runs))) GB/s")
 }
 
 // MARK: - sgemm ceiling through the engine's BLAS layer

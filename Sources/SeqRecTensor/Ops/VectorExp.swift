@@ -39,38 +39,6 @@ func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
 @inline(__always)
 func fastExp(_ x: Float) -> Float { vexp(SIMD8<Float>(repeating: x))[0] }
 
-/// max over `n` floats.
-@inline(__always)
-func rowMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-    var m = SIMD8<Float>(repeating: -.infinity)
-    var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= n {
-        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        m.replace(with: v, where: v .> m)
-        i += 8
-    }
-    var s = m.max()
-    while i < n { if p[i] > s { s = p[i] }; i += 1 }
-    return s
-}
-
-/// Σ e^(p[i] − shift), lanes summed in a fixed order.
-@inline(__always)
-func expSum(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Float {
-    var acc = SIMD8<Float>(repeating: 0)
-    let sh = SIMD8<Float>(repeating: shift)
-    var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= n {
-        acc += vexp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - sh)
-        i += 8
-    }
-    var s = acc.sum()
-    while i < n { s += fastExp(p[i] - shift); i += 1 }
-    return s
-}
-
 /// out[i] = e^(p[i] − shift) · scale.
 @inline(__always)
 func expScaled(_ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, shift: Float, scale: Float) {

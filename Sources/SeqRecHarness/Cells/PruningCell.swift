@@ -10,11 +10,16 @@ import SeqRecScoring
 /// (`svdQuantile` or `clusters`). Measures median and 95th-percentile milliseconds per query
 /// after 3 warm-up queries and the items scored per query (median; re-scorings counted); the
 /// warm-up queries' top-K lists are checked equal to PQTopK's (pruning must be exact).
+///
+/// `pq-topk` is Algorithm 2 as published: one float table lookup per split and item (the scalar
+/// scan), the baseline the thesis's speed-ups are measured against; `pq-topk-shuffle` is SeqRec's
+/// own scan of the same codes (byte shuffles over a quantised table, exact top-K), a row of its own.
 final class PruningCell {
     private var catalogue: (key: String, value: StructuredCatalogue)?
     private var index: (key: String, value: RecJPQPruneScorer)?
 
-    static let methods = [PQTopKScorer.id, RecJPQPruneScorer.id]
+    static let shuffleMethod = "pq-topk-shuffle"
+    static let methods = [PQTopKScorer.id, shuffleMethod, RecJPQPruneScorer.id]
     static let configKeys = ["k", "batchSize", "codes"]
 
     static let kind = CellKind(id: "pruning", usesDataset: false, scaleChoosesDataset: false, perSeed: false, perSize: true,
@@ -61,7 +66,9 @@ final class PruningCell {
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
         let s = try settings(cell.row)
         let method = cell.row.method ?? ""
-        return .object(["method": .string(method), "splits": .number(Double(cell.row.splits ?? 8)), "items": .number(Double(cell.items ?? 0)),
+        // The scan is part of the key: `pq-topk` cells measured before the shuffle scan existed differ.
+        let scan = method == PQTopKScorer.id ? "scalar" : method == shuffleMethod ? "shuffle" : "none"
+        return .object(["method": .string(method), "scan": .string(scan), "splits": .number(Double(cell.row.splits ?? 8)), "items": .number(Double(cell.items ?? 0)),
                         "k": .number(Double(s.k)), "batchSize": .number(Double(method == RecJPQPruneScorer.id ? s.batchSize : 0)),
                         "codes": .string(s.codes.rawValue), "queries": .number(Double(runner.scale.queries ?? 50))])
     }
@@ -77,7 +84,8 @@ final class PruningCell {
             catalogue = (key, try StructuredCatalogue(items: items, splits: Int(splits), codes: codes, seed: seed))
         }
         let structured = catalogue!.value
-        let exhaustive = PQTopKScorer(catalogue: structured.catalogue)
+        let exhaustive = PQTopKScorer(catalogue: structured.catalogue, scan: .scalar)
+        let timed = method == PruningCell.shuffleMethod ? PQTopKScorer(catalogue: structured.catalogue) : exhaustive
         var prune: RecJPQPruneScorer? = nil
         if method == RecJPQPruneScorer.id {
             if index?.key != key { index = (key, try RecJPQPruneScorer(catalogue: structured.catalogue)) }
@@ -89,11 +97,11 @@ final class PruningCell {
             let clock = Stopwatch()
             let (top, count): ([ScoredItem], Int)
             if let prune { (top, count) = try prune.topKCountingScored(q, k: Int(k), excluding: []) } else {
-                (top, count) = (try exhaustive.topK(q, k: Int(k), excluding: []), items)
+                (top, count) = (try timed.topK(q, k: Int(k), excluding: []), items)
             }
             let ms = clock.elapsedSeconds * 1e3
-            if i < 3, prune != nil, try exhaustive.topK(q, k: Int(k), excluding: []).map(\.item) != top.map(\.item) {
-                throw ConfigError.invalidValue(key: "pruning cell", message: "RecJPQPrune's top-\(Int(k)) differs from PQTopK's at \(items) items: pruning is not exact")
+            if i < 3, method != PQTopKScorer.id, try exhaustive.topK(q, k: Int(k), excluding: []).map(\.item) != top.map(\.item) {
+                throw ConfigError.invalidValue(key: "pruning cell", message: "\(method)'s top-\(Int(k)) differs from PQTopK's at \(items) items: it is not exact")
             }
             if i >= 3 { times.append(ms); scored.append(Double(count)) }
         }

@@ -81,7 +81,8 @@ func compareRecords(_ list: String) -> [[String: Any]] {
         let s = try! StructuredCatalogue(items: n, codes: .svdQuantile, seed: UInt64(n))
         let qs = s.queries(queries)
         let pq = PQTopKScorer(catalogue: s.catalogue)
-        var scorers: [(String, any TopKScorer)] = [("seqrec PQTopK", pq)]
+        var scorers: [(String, any TopKScorer)] = [("seqrec PQTopK", pq),
+                                                    ("seqrec PQTopK scalar scan", PQTopKScorer(catalogue: s.catalogue, scan: .scalar))]
         for bs in [1, 2, 8] { scorers.append(("seqrec RecJPQPrune BS \(bs)", try! RecJPQPruneScorer(catalogue: s.catalogue, batchSize: bs))) }
         let expected = try! pq.topK(qs[0], k: 10, excluding: [])
         for (side, scorer) in scorers {

@@ -64,9 +64,7 @@ public struct PQTopKScorer: TopKScorer {
                      _ range: Range<Int>, _ sel: inout TopKSelector) {
         var threshold = sel.threshold
         for i in range {
-            let c = codes + i * m
-            var acc: Float = 0
-            for k in 0..<m { acc += s[k * b + Int(c[k])] }
+            let acc = pqScore(codes + i * m, s, m, b)
             if acc >= threshold {
                 sel.offer(acc, Int32(i))
                 threshold = sel.threshold
@@ -109,11 +107,7 @@ public struct PQTopKScorer: TopKScorer {
         let m = q.splits
         @inline(__always) func exact(_ i: Int) {
             let c = codes + i * m
-            var acc: Float
-            if m == 8 { acc = pqScore8(c, s) } else {
-                acc = 0
-                for k in 0..<m { acc += s[k * 256 + Int(c[k])] }
-            }
+            let acc = m == 8 ? pqScore8(c, s) : pqScore(c, s, m, 256)
             if acc >= sel.threshold { sel.offer(acc, Int32(truncatingIfNeeded: i)) }
         }
         let first = Swift.min(range.upperBound, (range.lowerBound + 63) / 64 * 64)

@@ -106,10 +106,7 @@ public struct RecJPQPruneScorer: TopKScorer {
         let eight = m == 8 && b == 256
         @inline(__always) func score(_ e: Int) -> Float {
             let c = codes + e * m
-            if eight { return pqScore8(c, s) }
-            var acc: Float = 0
-            for split in 0..<m { acc += s[split * b + Int(c[split])] }
-            return acc
+            return eight ? pqScore8(c, s) : pqScore(c, s, m, b)
         }
         var pointer = [Int](repeating: 0, count: m)
         var selector = TopKSelector(k: keep)

@@ -57,6 +57,14 @@ enum ScorerSupport {
     }
 }
 
+/// Σₖ S[k·b + c[k]] over m splits in split order (any m, b).
+@inline(__always)
+func pqScore(_ c: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ m: Int, _ b: Int) -> Float {
+    var acc: Float = 0
+    for k in 0..<m { acc += s[k * b + Int(c[k])] }
+    return acc
+}
+
 /// Σₖ S[k, c[k]] for m = 8, b = 256, summed in split order (identical to the general loop),
 /// unrolled with byte loads feeding the table lookups. Shared by PQTopK and RecJPQPrune.
 @inline(__always)

@@ -205,26 +205,26 @@ public final class BERT4Rec: SequentialModel {
         }
         // Only the real positions are computed (padding keys are masked, so nothing else changes).
         let packed = PackedSequences(ids: ids)
-        var x = items(packed.pack(ids))
-        if let p = embeddingProjection { x = p(x) }
-        x = embeddingDropout(embeddingNorm(x + positions(packed.positions(offset: config.maxLength - l))), &context)
+        var x = embedPacked(ids, packed, &context)
         for i in 0..<config.blocks { x = blocks[config.sharedLayers ? 0 : i](x, sequences: packed, causal: false, &context) }
         return packed.unpack(x)
+    }
+
+    /// Item embeddings of the packed rows (projected when factorised) plus positions, normalised, with dropout.
+    private func embedPacked(_ ids: IDTensor, _ packed: PackedSequences, _ context: inout ForwardContext) -> Tensor {
+        var x = items(packed.pack(ids))
+        if let p = embeddingProjection { x = p(x) }
+        return embeddingDropout(embeddingNorm(x + positions(packed.positions(offset: config.maxLength - ids.shape[1]))), &context)
     }
 
     /// The last column's hidden states (the [MASK] at inference) with the final block run on the
     /// last rows only; DeBERTa4Rec's relative attention encodes the whole window.
     public func encodeLast(_ ids: IDTensor) -> Tensor {
         let l = ids.shape[1]
-        guard relativePositions == nil, l <= config.maxLength else {
-            var context = ForwardContext.inference
-            return encode(ids, &context).slice(axis: 1, (l - 1)..<l).reshaped([ids.shape[0], dim])
-        }
+        guard relativePositions == nil, l <= config.maxLength else { return encodeLastBySlicing(ids) }
         var context = ForwardContext.inference
         let packed = PackedSequences(ids: ids)
-        var x = items(packed.pack(ids))
-        if let p = embeddingProjection { x = p(x) }
-        x = embeddingDropout(embeddingNorm(x + positions(packed.positions(offset: config.maxLength - l))), &context)
+        let x = embedPacked(ids, packed, &context)
         let stack = (0..<config.blocks).map { blocks[config.sharedLayers ? 0 : $0] }
         return lastColumnThroughBlocks(x, packed: packed, blocks: stack, causal: false, final: { $0 },
                                        fill: Tensor.zeros([1, dim]))

@@ -147,10 +147,16 @@ public final class SASRec: SequentialModel {
         // as in the padded form and the port, where the position before a short sequence's first
         // item is trained to predict it (the shifted sampler keeps that label).
         let packed = PackedSequences(ids: ids)
-        let pos = packed.positions(offset: config.maxLength - l)   // 0…L−1 left to right, rightmost = most recent
-        var x = embeddingDropout(items(packed.pack(ids)) + positions(pos), &context)
+        var x = embedPacked(ids, packed, &context)
         for block in blocks { x = block(x, sequences: packed, causal: true, &context) }
         return packed.unpack(finalNorm(x), fill: finalNorm(Tensor.zeros([1, config.dim])))
+    }
+
+    /// Item plus position embeddings of the packed rows, with dropout; positions run 0…L−1 left
+    /// to right, the rightmost (most recent) column always L − 1.
+    private func embedPacked(_ ids: IDTensor, _ packed: PackedSequences, _ context: inout ForwardContext) -> Tensor {
+        let pos = packed.positions(offset: config.maxLength - ids.shape[1])
+        return embeddingDropout(items(packed.pack(ids)) + positions(pos), &context)
     }
 
     /// The last column's hidden states with the final block run on the last rows only.
@@ -159,7 +165,7 @@ public final class SASRec: SequentialModel {
         require(l <= config.maxLength, "SASRec: sequence length \(l) exceeds maxLength \(config.maxLength)")
         var context = ForwardContext.inference
         let packed = PackedSequences(ids: ids)
-        let x = embeddingDropout(items(packed.pack(ids)) + positions(packed.positions(offset: config.maxLength - l)), &context)
+        let x = embedPacked(ids, packed, &context)
         return lastColumnThroughBlocks(x, packed: packed, blocks: blocks, causal: true, final: { finalNorm($0) },
                                        fill: finalNorm(Tensor.zeros([1, config.dim])))
     }

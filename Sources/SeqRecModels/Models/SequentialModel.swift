@@ -94,7 +94,10 @@ extension SequentialModel {
     public func outputBias() -> Tensor? { nil }
     public func inferenceWindow<C: Collection>(_ history: C) -> [Int32] where C.Element == Int32 { Array(history.suffix(maxLength)) }
 
-    public func encodeLast(_ ids: IDTensor) -> Tensor {
+    public func encodeLast(_ ids: IDTensor) -> Tensor { encodeLastBySlicing(ids) }
+
+    /// `encodeLast` the plain way: the last column of the whole window's `encode`.
+    public func encodeLastBySlicing(_ ids: IDTensor) -> Tensor {
         var context = ForwardContext.inference
         let l = ids.shape[1]
         return encode(ids, &context).slice(axis: 1, (l - 1)..<l).reshaped([ids.shape[0], dim])

@@ -68,4 +68,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/result.json"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/model.safetensors"))
     }
+
+    /// The run configs the README and the experiment READMEs tell users to pass to `seqrec train`
+    /// must pass the strict decoder (a stale key once made `experiments/gsasrec-port/sasrec.json` fail).
+    @Test func committedRunConfigsLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var checked = 0
+        for folder in ["gsasrec-port", "bert4rec", "recjpq"] {
+            let dir = root.appendingPathComponent("experiments/\(folder)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where name.hasSuffix(".json") {
+                let config = try RunConfig.load(path: dir.appendingPathComponent(name).path)
+                try config.validate(catalogueSize: 3_416)
+                checked += 1
+            }
+        }
+        #expect(checked >= 9)
+    }
 }

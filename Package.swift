@@ -25,15 +25,15 @@ let package = Package(
         .systemLibrary(name: "CBLASShim", path: "CBLASShim", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
-        // Element-wise hot loops in C (dropout hash, LayerNorm), cloned for AVX2 and baseline.
+        // Hot loops in C (dropout hash, LayerNorm, losses, PQ scan, numeric row parsing), some cloned for AVX2/AVX-512.
         .target(name: "CSeqRecKernels"),
 
         // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
         .target(name: "SeqRecCore"),
         .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim", "CSeqRecKernels"], exclude: ["README.md"]),
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
-        // Data and evaluation are pure Swift (no tensors): Core <- Data <- Eval.
-        .target(name: "SeqRecData", dependencies: ["SeqRecCore"]),
+        // Data and evaluation use no tensors: Core <- Data <- Eval (Data's numeric row scan is C).
+        .target(name: "SeqRecData", dependencies: ["SeqRecCore", "CSeqRecKernels"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),
         // Training losses (BCE, gBCE, softmax, sampled softmax), each declaring what it needs.
         .target(name: "SeqRecObjectives", dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecData"]),
@@ -65,7 +65,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "SeqRecTensorTests",
                     dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport"]),
-        .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData"]),
+        .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData", "CSeqRecKernels"]),
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),
         .testTarget(name: "SeqRecScoringTests", dependencies: ["SeqRecCore", "SeqRecScoring"]),

@@ -85,8 +85,9 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
                 position[u] = p + 1
             }
         }
-        // …then stably by timestamp (equal timestamps keep file order).
-        if var t = times {
+        // …then stably by timestamp (equal timestamps keep file order). Taken out of `times` first:
+        // a second reference would make the sort copy the whole array.
+        if var t = times.take() {
             sortByTime(&items, &t, offsets)
             times = t
         }

@@ -7,7 +7,7 @@ import BenchSupport
 
 // Data and evaluation benchmark (issues 3 and 16). The whole-process comparison with pandas and
 // polars is experiments/reference/data_bench.py, which scripts/bench data runs after this.
-// Usage: seqrec-data-bench [--quick] [--only parse,evaluate]
+// Usage: seqrec-data-bench [--quick] [--only parse,layouts,evaluate] (parse includes layouts)
 
 let args = CommandLine.arguments
 let quick = args.contains("--quick")
@@ -19,8 +19,9 @@ print("SeqRec data/evaluation benchmark — threads \(ThreadBudget.threads)\(qui
 
 // MARK: - Loading interaction files (issue 16)
 
-if only.contains("parse") {
-    let files = DataFiles(users: quick ? 20_000 : 200_000, items: quick ? 10_000 : 100_000)
+/// Stages of `seqrec stats` and the split on the user-item file, in process; the read on one
+/// thread; a second load through the dataset cache.
+func benchmarkStages(_ files: DataFiles) {
     let userItem = DataFiles.layouts[0]
     let (path, lines) = files.ensure(userItem)
     let size = Double((try! FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue)
@@ -71,22 +72,43 @@ if only.contains("parse") {
     _ = try! source.dataset()
     let cached = measure(warmup: 0, runs: 3) { _ = try! source.dataset() }
     print("    second load from the dataset cache: \(fmt(median(cached) * 1000, 0)) ms (fingerprint \(dataset!.fingerprint.hash.prefix(8))… kept)")
-    // Every layout: read + preprocess rate.
-    print("  read + group/order/number per layout (same interactions):")
-    var baseRate = 0.0
-    for layout in DataFiles.layouts {
+}
+
+/// Every layout: read + group/order/number rate (the read timed on its own too). The layouts
+/// take turns, 5 rounds, so a drift of the machine's speed hits them alike.
+func benchmarkLayouts(_ files: DataFiles) {
+    print("  read + group/order/number per layout (same interactions; layouts alternated, medians of 5):")
+    let layouts = DataFiles.layouts.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
         let (p, n) = files.ensure(layout)
-        let bytes = Double((try! FileManager.default.attributesOfItem(atPath: p)[.size] as! NSNumber).intValue)
         var options = FormatOptions()
         options.timestamp = layout.format == "delimited" ? .name("timestamp") : nil
-        let reader = try! InteractionFormats.make(layout.format, options: options)
-        let t = median(measure(warmup: 0, runs: 3) { _ = try! Preprocessing().apply(to: reader.read(path: p), name: "bench") })
+        return (layout, p, n, try! InteractionFormats.make(layout.format, options: options))
+    }
+    var reads = [[Double]](repeating: [], count: layouts.count), totals = reads
+    for _ in 0..<5 {
+        for (k, (_, p, _, reader)) in layouts.enumerated() {
+            let sw = Stopwatch()
+            let log = try! reader.read(path: p)
+            reads[k].append(sw.elapsedSeconds)
+            _ = try! Preprocessing().apply(to: log, name: "bench")
+            totals[k].append(sw.elapsedSeconds)
+        }
+    }
+    var baseRate = 0.0
+    for (k, (layout, p, n, _)) in layouts.enumerated() {
+        let bytes = Double((try! FileManager.default.attributesOfItem(atPath: p)[.size] as! NSNumber).intValue)
+        let t = median(totals[k].sorted()), read = median(reads[k].sorted())
         let rate = Double(n) / t
         if baseRate == 0 { baseRate = rate }
-        print("    \(layout.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(fmt(bytes / 1e6, 0)) MB: \(fmt(t, 2)) s = "
-              + "\(fmt(rate / 1e6, 1))M lines/s, \(fmt(bytes / 1e6 / t, 0)) MB/s (\(fmt(baseRate / rate, 2))× the user-item time per line)")
+        print("    \(layout.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(fmt(bytes / 1e6, 0)) MB: \(fmt(t, 2)) s "
+              + "(read \(fmt(read, 2)) s) = \(fmt(rate / 1e6, 1))M lines/s, \(fmt(bytes / 1e6 / t, 0)) MB/s "
+              + "(\(fmt(baseRate / rate, 2))× the user-item time per line)")
     }
 }
+
+let files = DataFiles(users: quick ? 20_000 : 200_000, items: quick ? 10_000 : 100_000)
+if only.contains("parse") { benchmarkStages(files) }
+if only.contains("parse") || only.contains("layouts") { benchmarkLayouts(files) }
 
 // MARK: - Full-catalogue evaluation from a GEMM score producer
 

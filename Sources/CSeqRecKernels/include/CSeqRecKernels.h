@@ -71,4 +71,21 @@ int seqrec_pq_shuffle_scan_available(void);
 long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, const uint8_t *table,
                             uint16_t threshold, int64_t *out);
 
+/// The interaction readers' all-numeric rows: from b[start], consecutive lines of `width`
+/// unsigned decimal fields (`digits[.digits]`, at most 18 digits) joined by the byte s0 (and s1
+/// when s1 ≥ 0), each ending in [\r]\n (or at limit, the end of the data); field `user` and
+/// field `item` plain integers (no fraction, no leading zero), field `time` (−1: none) below
+/// 10^15 as a mantissa, converted as mantissa / 10^scale. Writes up to maxRows rows (user and
+/// item values; times[r] when times is not NULL) and returns their count; *next is the offset of
+/// the first line not read (a line of another shape, or maxRows reached). `end` is where the
+/// buffer ends (≥ limit): loads never pass it. With `structural` (and AVX2 on the CPU) the field
+/// boundaries come from a 64-byte non-digit mask first; otherwise each field is scanned in turn.
+/// Both read the same rows with the same values.
+long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
+                         int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
+                         double *times, long *next, int structural);
+
+/// The number of bytes equal to `byte` in p[0..<n] (the readers' line count; 64 bytes a step with AVX2).
+long seqrec_count_byte(const unsigned char *p, long n, unsigned char byte);
+
 #endif

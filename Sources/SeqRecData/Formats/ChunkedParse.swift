@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import Foundation
 import SeqRecCore
 
@@ -42,15 +43,15 @@ struct NumericLayout {
     var separator: [UInt8]
 }
 
-/// A `NumericLayout` as plain scalars, for the per-line scan (-1 = none).
+/// A `NumericLayout` as the arguments of `seqrec_numeric_rows` (-1 = none).
 struct NumericScan {
-    let width: Int, user: Int, item: Int, time: Int
-    let first: UInt8, second: Int16
+    let width: Int32, user: Int32, item: Int32, time: Int32
+    let first: UInt8, second: Int32
 
     init(_ l: NumericLayout) {
-        (width, user, item, time) = (l.width, l.user, l.item, l.time ?? -1)
+        (width, user, item, time) = (Int32(l.width), Int32(l.user), Int32(l.item), Int32(l.time ?? -1))
         first = l.separator[0]
-        second = l.separator.count == 2 ? Int16(l.separator[1]) : -1
+        second = l.separator.count == 2 ? Int32(l.separator[1]) : -1
     }
 }
 
@@ -60,6 +61,9 @@ struct NumericScan {
 /// order. Ids, row order and so the fingerprint are those of a sequential read, for any thread
 /// count; the error reported is the first in file order (the lowest chunk's first error).
 enum ChunkedParse {
+    /// Rows per call of the C numeric scan.
+    static let numericBatch = 4_096
+
     /// Reads the data lines from byte `offset` (a line start numbered `firstLine`) to the end.
     /// - Parameter chunks: the number of chunks (default: the thread budget; one for small files).
     static func read<P: RowParser>(_ scanner: LineScanner, from offset: Int, firstLine: Int, _ parser: P,
@@ -80,8 +84,7 @@ enum ChunkedParse {
             Parallel.for(chunkCount, grain: 1) { r in
                 for c in r {
                     let lo = bounds[c], hi = bounds[c + 1]
-                    out[c] = countNewlines(bytes.baseAddress! + lo, hi - lo) + (bytes[hi - 1] == 10 ? 0 : 1)
-                    file.release(lo..<hi)   // read again from the page cache by the parse
+                    out[c] = file.countNewlines(lo..<hi) + (bytes[hi - 1] == 10 ? 0 : 1)
                 }
             }
         }
@@ -146,7 +149,13 @@ enum ChunkedParse {
                                                  times: UnsafeMutablePointer<Double>?) -> ChunkResult {
         var result = ChunkResult()
         var fields = FieldList(capacity: 16)
-        defer { fields.deallocate() }
+        let userValues = UnsafeMutablePointer<Int64>.allocate(capacity: numericBatch)
+        let itemValues = UnsafeMutablePointer<Int64>.allocate(capacity: numericBatch)
+        defer {
+            fields.deallocate()
+            userValues.deallocate()
+            itemValues.deallocate()
+        }
         let bytes = file.bytes, separator = parser.separator, pairs = parser.acceptsIntegerPairs
         // (Not with a separator a number could contain.)
         let numeric = parser.numericLayout.flatMap { l in
@@ -167,14 +176,22 @@ enum ChunkedParse {
                 line += 1
                 continue
             }
-            if let layout = numeric, let (u, i, t, next) = numericRow(bytes, start, range.upperBound, layout) {
-                users[rows] = result.users.intern(value: u)
-                items[rows] = result.items.intern(value: i)
-                times?[rows] = t
-                rows += 1
-                start = next
-                line += 1
-                continue
+            if let s = numeric {
+                // A batch of all-numeric rows in C (seqrec_numeric_rows), then their ids here.
+                var next = start
+                let got = seqrec_numeric_rows(bytes.baseAddress!, start, range.upperBound, bytes.count, s.width, s.user, s.item,
+                                              s.time, s.first, s.second, numericBatch, userValues, itemValues,
+                                              times.map { $0 + rows }, &next, 1)
+                if got > 0 {
+                    for r in 0..<got {
+                        users[rows + r] = result.users.intern(value: userValues[r])
+                        items[rows + r] = result.items.intern(value: itemValues[r])
+                    }
+                    rows += got
+                    line += got
+                    start = next
+                    continue
+                }
             }
             let end = Swift.min(file.lineEnd(after: start), range.upperBound)
             fields.split(bytes, start, end, separator)
@@ -285,114 +302,5 @@ enum ChunkedParse {
         v = (((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)))
              &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32)))) >> 32
         return (Int64(v), n)
-    }
-
-    /// The line at `start` when it is `layout.width` unsigned numbers (`digits[.digits]`) joined by
-    /// the separator and ending in `[\r]\n` (or the end), the user and item plain integers: their
-    /// values, the timestamp (converted exactly as `FieldList.simpleDecimal`) and the next line's
-    /// offset. Anything else is nil, and the line takes the general path.
-    @inline(__always)
-    static func numericRow(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ limit: Int,
-                           _ layout: NumericScan) -> (Int64, Int64, Double, Int)? {
-        var i = start
-        var user: Int64 = 0, item: Int64 = 0, time = 0.0
-        let s0 = layout.first, s1 = layout.second, width = layout.width
-        for j in 0..<width {
-            let first = i
-            guard let (whole, n) = digitRun(b, &i, limit) else { return nil }
-            var m = whole, scale = -1
-            if i < limit && b[i] == 46 {
-                i += 1
-                guard let (fraction, k) = digitRun(b, &i, limit), k > 0, n + k <= 18 else { return nil }
-                m = m &* powerOfTenInt(k) &+ fraction
-                scale = k
-            }
-            guard n > 0 || scale > 0 else { return nil }
-            if j == layout.user || j == layout.item {
-                guard scale < 0, n == 1 || b[first] != 48 else { return nil }
-                if j == layout.user { user = m } else { item = m }
-            } else if j == layout.time {
-                // As FieldList.simpleDecimal: ≤ 15 significant digits (m < 10^15), an exact power of ten.
-                guard m < 1_000_000_000_000_000, scale <= 22 else { return nil }
-                time = Double(m) / powerOfTen(Swift.max(scale, 0))
-            }
-            if j + 1 < width {
-                guard i < limit, b[i] == s0 else { return nil }
-                i += 1
-                if s1 >= 0 {
-                    guard i < limit, Int16(b[i]) == s1 else { return nil }
-                    i += 1
-                }
-            }
-        }
-        if i < limit && b[i] == 13 { i += 1 }
-        if i == limit { return (user, item, time, i) }
-        guard b[i] == 10 else { return nil }
-        return (user, item, time, i + 1)
-    }
-
-    /// The digits at `i` (at most 18; none is fine): their value and count, `i` moved past them;
-    /// eight at a time where eight bytes can be read. Nil for more than 18 digits.
-    @inline(__always)
-    static func digitRun(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ limit: Int) -> (Int64, Int)? {
-        var m: Int64 = 0, n = 0
-        while i + 8 <= b.count {
-            let (v, k) = swarDigits(UnsafeRawPointer(b.baseAddress! + i), allowEight: true)
-            guard i + k <= limit else { break }
-            m = m &* powerOfTenInt(k) &+ v
-            n += k
-            i += k
-            if n > 18 { return nil }
-            if k < 8 { return (m, n) }
-        }
-        while i < limit {
-            let d = b[i] &- 48
-            if d > 9 { break }
-            m = m &* 10 &+ Int64(d)
-            n += 1
-            i += 1
-            if n > 18 { return nil }
-        }
-        return (m, n)
-    }
-
-    /// 10^k for 0 ≤ k ≤ 18 as an integer.
-    @inline(__always)
-    static func powerOfTenInt(_ k: Int) -> Int64 {
-        var p: Int64 = 1
-        for _ in 0..<k { p &*= 10 }
-        return p
-    }
-
-    /// 10^k for 0 ≤ k ≤ 22 (every one exact in a Double).
-    @inline(__always)
-    static func powerOfTen(_ k: Int) -> Double {
-        var p = 1.0
-        for _ in 0..<k { p *= 10 }
-        return p
-    }
-
-    /// The number of `\n` bytes in `p[0..<n]`, 32 at a time: an exact zero-byte test on 8-byte words
-    /// (Swift's generic SIMD compares measured 10× slower here).
-    static func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        let raw = UnsafeRawPointer(p)
-        let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        @inline(__always) func zeros(_ w: UInt64) -> Int {
-            let x = w ^ newlines
-            return (~(((x & low7) &+ low7) | x | low7)).nonzeroBitCount
-        }
-        var count = 0, i = 0
-        while i + 32 <= n {
-            count += zeros(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                + zeros(raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-                + zeros(raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
-                + zeros(raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
-            i += 32
-        }
-        while i < n {
-            if p[i] == 10 { count += 1 }
-            i += 1
-        }
-        return count
     }
 }

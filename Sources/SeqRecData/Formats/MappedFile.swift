@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ final class MappedFile: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer?
     private let mappingLength: Int
     private let owned: UnsafeMutableRawBufferPointer?
+    /// The open file behind a mapping (for `countNewlines`), else -1.
+    private let descriptor: Int32
 
     /// Maps `path`.
     /// - Throws: `DataError` if it cannot be read or is empty.
@@ -20,7 +23,8 @@ final class MappedFile: @unchecked Sendable {
         self.path = path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw DataError(file: path, "cannot read the file (missing or not readable)") }
-        defer { close(fd) }
+        var keepOpen = false
+        defer { if !keepOpen { close(fd) } }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw DataError(file: path, "cannot read the file (missing or not readable)") }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw DataError(file: path, "is a directory, not a file") }
@@ -31,6 +35,8 @@ final class MappedFile: @unchecked Sendable {
             mapping = m
             mappingLength = Int(st.st_size)
             owned = nil
+            descriptor = fd
+            keepOpen = true
             madvise(m, mappingLength, MADV_SEQUENTIAL)
             start = UnsafeRawPointer(m)
             length = mappingLength
@@ -44,11 +50,14 @@ final class MappedFile: @unchecked Sendable {
             mapping = nil
             mappingLength = 0
             owned = buffer
+            descriptor = -1
             start = UnsafeRawPointer(buffer.baseAddress!)
             length = data.count
         }
         if length == 0 {
             owned?.deallocate()
+            if keepOpen { munmap(mapping, mappingLength) }
+            keepOpen = false
             throw DataError(file: path, "the file is empty")
         }
         let p = start.assumingMemoryBound(to: UInt8.self)
@@ -61,7 +70,32 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if let mapping { munmap(mapping, mappingLength) }
+        if descriptor >= 0 { close(descriptor) }
         owned?.deallocate()
+    }
+
+    /// The number of `\n` bytes in `range` (offsets into `bytes`). A mapped file is read through
+    /// a small buffer instead of its mapping: counting then maps no page (the parse that follows
+    /// maps each page once, not twice).
+    func countNewlines(_ range: Range<Int>) -> Int {
+        guard let mapping, descriptor >= 0 else {
+            return seqrec_count_byte(bytes.baseAddress! + range.lowerBound, range.count, 10)
+        }
+        let skip = UnsafeRawPointer(bytes.baseAddress!) - UnsafeRawPointer(mapping)
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
+        var count = 0, at = range.lowerBound
+        while at < range.upperBound {
+            let got = pread(descriptor, buffer, Swift.min(size, range.upperBound - at), off_t(at + skip))
+            guard got > 0 else {
+                // Unreadable through the descriptor (should not happen): count in the mapping.
+                return count + seqrec_count_byte(bytes.baseAddress! + at, range.upperBound - at, 10)
+            }
+            count += seqrec_count_byte(buffer.assumingMemoryBound(to: UInt8.self), got, 10)
+            at += got
+        }
+        return count
     }
 
     /// Hands back the resident pages lying wholly inside `range` (offsets into `bytes`); they are

@@ -1,0 +1,314 @@
+// The all-numeric row scan of the interaction readers (SeqRecData's ChunkedParse): lines of
+// `width` unsigned decimal fields joined by a one- or two-byte separator, as in `ratings.dat`
+// (`1::1193::5::978300760`), MovieLens CSV, RecBole `.inter` and delimited files. Digits are
+// found and converted eight at a time in a 64-bit word (SWAR); the common layouts get their own
+// fully unrolled copy of the row loop. Accepts exactly the lines ChunkedParse.numericRow accepts,
+// with the same values (see the header); any other line ends the batch and takes the general
+// path in Swift.
+#include "CSeqRecKernels.h"
+#include <string.h>
+
+static inline uint64_t load8(const unsigned char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;   // little-endian: byte 0 in the low bits
+}
+
+// The run of ASCII digits at p within the next 8 bytes: its length n (8 = the run may go on) and
+// value. The first non-digit is the lowest flagged byte (a +6 carry only reaches later bytes).
+static inline int swar_digits(const unsigned char *p, uint64_t *value) {
+    uint64_t t = load8(p) ^ 0x3030303030303030ull;
+    uint64_t nonDigit = ((t + 0x0606060606060606ull) | t) & 0xF0F0F0F0F0F0F0F0ull;
+    int n = nonDigit ? __builtin_ctzll(nonDigit) >> 3 : 8;
+    if (n == 0) { *value = 0; return 0; }
+    uint64_t v = t << (8 * (8 - n));
+    v = v * 10 + (v >> 8);
+    v = (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32)))
+         + (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+    *value = v;
+    return n;
+}
+
+static const int64_t powers10[19] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000ll,
+    100000000000ll, 1000000000000ll, 10000000000000ll, 100000000000000ll, 1000000000000000ll,
+    10000000000000000ll, 100000000000000000ll, 1000000000000000000ll};
+
+static const double powers10d[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// The digits at *i (none is fine; at most 18): their count, or -1 for more than 18; *i moves past
+// them. Eight at a time while eight bytes can be read (`end` is the buffer's end), never past `limit`.
+static inline int digit_run(const unsigned char *b, long *i, long limit, long end, int64_t *m) {
+    int64_t v = 0;
+    int n = 0;
+    long k = *i;
+    while (k + 8 <= end) {
+        uint64_t x;
+        int c = swar_digits(b + k, &x);
+        if (k + c > limit) break;
+        v = v * powers10[c] + (int64_t)x;
+        n += c;
+        k += c;
+        if (n > 18) return -1;
+        if (c < 8) { *i = k; *m = v; return n; }
+    }
+    while (k < limit) {
+        unsigned d = (unsigned)b[k] - 48u;
+        if (d > 9) break;
+        v = v * 10 + d;
+        n += 1;
+        k += 1;
+        if (n > 18) return -1;
+    }
+    *i = k;
+    *m = v;
+    return n;
+}
+
+// One row at b[start] in the given layout: 1 and the next line's offset, or 0.
+static inline __attribute__((always_inline))
+int numeric_row(const unsigned char *b, long start, long limit, long end, int width, int user, int item, int time,
+                unsigned char s0, int s1, int64_t *u, int64_t *it, double *t, long *next) {
+    long i = start;
+    for (int j = 0; j < width; j++) {
+        long first = i;
+        int64_t m;
+        int n = digit_run(b, &i, limit, end, &m);
+        if (n < 0) return 0;
+        int scale = -1;
+        if (i < limit && b[i] == 46) {
+            i += 1;
+            int64_t fraction;
+            int k = digit_run(b, &i, limit, end, &fraction);
+            if (k <= 0 || n + k > 18) return 0;
+            m = m * powers10[k] + fraction;
+            scale = k;
+        }
+        if (n == 0 && scale <= 0) return 0;
+        if (j == user || j == item) {
+            if (scale >= 0 || (n != 1 && b[first] == 48)) return 0;
+            if (j == user) *u = m; else *it = m;
+        } else if (j == time) {
+            if (m >= 1000000000000000ll) return 0;
+            *t = scale <= 0 ? (double)m : (double)m / powers10d[scale];
+        }
+        if (j + 1 < width) {
+            if (i >= limit || b[i] != s0) return 0;
+            i += 1;
+            if (s1 >= 0) {
+                if (i >= limit || b[i] != (unsigned char)s1) return 0;
+                i += 1;
+            }
+        }
+    }
+    if (i < limit && b[i] == 13) i += 1;
+    if (i == limit) { *next = i; return 1; }
+    if (b[i] != 10) return 0;
+    *next = i + 1;
+    return 1;
+}
+
+static inline __attribute__((always_inline))
+long numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item, int time,
+                  unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
+    long rows = 0, at = start;
+    double unused;
+    while (rows < maxRows && at < limit) {
+        long after;
+        if (!numeric_row(b, at, limit, end, width, user, item, time, s0, s1, users + rows, items + rows,
+                         times ? times + rows : &unused, &after)) break;
+        rows += 1;
+        at = after;
+    }
+    *next = at;
+    return rows;
+}
+
+// The structural scan (x86-64 with AVX2): the non-digit bytes of 64 bytes at a time become a bit
+// mask, and a row's field boundaries are its next set bits, found without converting a digit;
+// each field is then converted from one or two 8-byte loads of known length. The positions no
+// longer wait on the conversions, which overlap across fields and rows. A line of any other
+// shape (or near the buffer's end) is read by numeric_row above, with the same rules.
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define SEQREC_STRUCTURAL 1
+
+__attribute__((target("avx2,bmi")))
+static inline uint64_t nondigit_mask(const unsigned char *p) {
+    const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+    __m256i a = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)p), zero);
+    __m256i b = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(p + 32)), zero);
+    // digit ⇔ (byte − '0') ≤ 9 unsigned ⇔ max(byte − '0', 9) == 9
+    uint32_t da = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(a, nine), nine));
+    uint32_t db = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(b, nine), nine));
+    return ~((uint64_t)da | ((uint64_t)db << 32));
+}
+
+// The value of the n digits (1…8) at p.
+static inline uint64_t swar_known(const unsigned char *p, int n) {
+    uint64_t v = (load8(p) ^ 0x3030303030303030ull) << (8 * (8 - n));
+    v = v * 10 + (v >> 8);
+    return (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32)))
+            + (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+}
+
+// The value of the n digits (1…16) at p.
+static inline int64_t digits_known(const unsigned char *p, int n) {
+    if (n <= 8) return (int64_t)swar_known(p, n);
+    return (int64_t)swar_known(p, n - 8) * 100000000 + (int64_t)swar_known(p + n - 8, 8);
+}
+
+// The non-digit positions from `base` on, in order. `safe` is the last block start at which 64
+// bytes can be read; `next` returns −1 past it (the caller then reads the line scalar).
+typedef struct { const unsigned char *b; long base; uint64_t bits; long safe; } boundaries;
+
+__attribute__((target("avx2,bmi")))
+static inline void boundaries_start(boundaries *w, long at) {
+    w->base = at;
+    w->bits = at <= w->safe ? nondigit_mask(w->b + at) : 0;
+}
+
+__attribute__((target("avx2,bmi")))
+static inline long boundaries_next(boundaries *w) {
+    while (w->bits == 0) {
+        w->base += 64;
+        if (w->base > w->safe) return -1;
+        w->bits = nondigit_mask(w->b + w->base);
+    }
+    long e = w->base + __builtin_ctzll(w->bits);
+    w->bits &= w->bits - 1;
+    return e;
+}
+
+// One row at `start` by its boundaries (the walker positioned at `start`): 1 and the next line's
+// offset, or 0 (the line is then read by numeric_row).
+__attribute__((target("avx2,bmi"))) static inline __attribute__((always_inline))
+int structural_row(boundaries *w, long start, long limit, long end, int width, int user, int item, int time,
+                   unsigned char s0, int s1, int64_t *u, int64_t *it, double *t, long *next) {
+    const unsigned char *b = w->b;
+    long i = start;
+    for (int j = 0; j < width; j++) {
+        long e = boundaries_next(w);
+        if (e < 0 || e >= limit) return 0;
+        int n = (int)(e - i);
+        if (n > 16 || i + 8 > end || e + 9 > end) return 0;
+        int64_t m = n > 0 ? digits_known(b + i, n) : 0;
+        int scale = -1;
+        if (b[e] == 46) {
+            long f = boundaries_next(w);
+            if (f < 0 || f >= limit) return 0;
+            int k = (int)(f - e - 1);
+            if (k <= 0 || n + k > 16) return 0;
+            m = m * powers10[k] + digits_known(b + e + 1, k);
+            scale = k;
+            e = f;
+        }
+        if (n == 0 && scale <= 0) return 0;
+        if (j == user || j == item) {
+            if (scale >= 0 || (n != 1 && b[i] == 48)) return 0;
+            if (j == user) *u = m; else *it = m;
+        } else if (j == time) {
+            if (m >= 1000000000000000ll) return 0;
+            *t = scale <= 0 ? (double)m : (double)m / powers10d[scale];
+        }
+        if (j + 1 < width) {
+            if (b[e] != s0) return 0;
+            i = e + 1;
+            if (s1 >= 0) {
+                if (boundaries_next(w) != e + 1 || b[e + 1] != (unsigned char)s1) return 0;
+                i = e + 2;
+            }
+        } else {
+            if (b[e] == 13) {
+                if (boundaries_next(w) != e + 1) return 0;
+                e += 1;
+            }
+            if (b[e] != 10) return 0;
+            *next = e + 1;
+        }
+    }
+    return 1;
+}
+
+__attribute__((target("avx2,bmi"))) static inline __attribute__((always_inline))
+long structural_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item, int time,
+                     unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
+    long rows = 0, at = start;
+    double unused;
+    boundaries w = {b, 0, 0, end - 64};
+    boundaries_start(&w, at);
+    while (rows < maxRows && at < limit) {
+        long after;
+        double *t = times ? times + rows : &unused;
+        if (!structural_row(&w, at, limit, end, width, user, item, time, s0, s1, users + rows, items + rows, t, &after)) {
+            if (!numeric_row(b, at, limit, end, width, user, item, time, s0, s1, users + rows, items + rows, t, &after)) break;
+            boundaries_start(&w, after);
+        }
+        rows += 1;
+        at = after;
+    }
+    *next = at;
+    return rows;
+}
+
+__attribute__((target("avx2,bmi")))
+static long structural_dispatch(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
+                                int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
+                                double *times, long *next) {
+    if (user == 0 && item == 1) {
+        if (width == 4 && time == 3 && s1 >= 0)
+            return structural_rows(b, start, limit, end, 4, 0, 1, 3, s0, s1, maxRows, users, items, times, next);
+        if (width == 4 && time == 3)
+            return structural_rows(b, start, limit, end, 4, 0, 1, 3, s0, -1, maxRows, users, items, times, next);
+        if (width == 3 && time == 2 && s1 < 0)
+            return structural_rows(b, start, limit, end, 3, 0, 1, 2, s0, -1, maxRows, users, items, times, next);
+    }
+    return structural_rows(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
+}
+#endif
+
+long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
+                         int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
+                         double *times, long *next, int structural) {
+#ifdef SEQREC_STRUCTURAL
+    if (structural && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+        return structural_dispatch(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
+#endif
+    // The layouts of the bundled formats, each unrolled with its constants; the rest generic.
+    if (user == 0 && item == 1) {
+        if (width == 4 && time == 3 && s1 >= 0)
+            return numeric_rows(b, start, limit, end, 4, 0, 1, 3, s0, s1, maxRows, users, items, times, next);
+        if (width == 4 && time == 3)
+            return numeric_rows(b, start, limit, end, 4, 0, 1, 3, s0, -1, maxRows, users, items, times, next);
+        if (width == 3 && time == 2 && s1 < 0)
+            return numeric_rows(b, start, limit, end, 3, 0, 1, 2, s0, -1, maxRows, users, items, times, next);
+    }
+    return numeric_rows(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
+}
+
+// MARK: - Counting lines
+
+#ifdef SEQREC_STRUCTURAL
+__attribute__((target("avx2,popcnt")))
+static long count_byte_avx2(const unsigned char *p, long n, unsigned char byte) {
+    const __m256i v = _mm256_set1_epi8((char)byte);
+    long count = 0, i = 0;
+    for (; i + 64 <= n; i += 64) {
+        uint32_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), v));
+        uint32_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i + 32)), v));
+        count += __builtin_popcountll((uint64_t)a | ((uint64_t)b << 32));
+    }
+    for (; i < n; i++) count += p[i] == byte;
+    return count;
+}
+#endif
+
+long seqrec_count_byte(const unsigned char *p, long n, unsigned char byte) {
+#ifdef SEQREC_STRUCTURAL
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return count_byte_avx2(p, n, byte);
+#endif
+    long count = 0;
+    for (long i = 0; i < n; i++) count += p[i] == byte;
+    return count;
+}

@@ -64,7 +64,7 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "SeqRecTensorTests",
-                    dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport"]),
+                    dependencies: ["SeqRecCore", "SeqRecTensor", "SeqRecTestSupport", "CSeqRecKernels"]),
         .testTarget(name: "SeqRecDataTests", dependencies: ["SeqRecCore", "SeqRecData", "CSeqRecKernels"]),
         .testTarget(name: "SeqRecEvalTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval"]),
         .testTarget(name: "SeqRecBaselinesTests", dependencies: ["SeqRecCore", "SeqRecData", "SeqRecEval", "SeqRecBaselines"]),

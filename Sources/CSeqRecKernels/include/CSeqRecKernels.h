@@ -88,4 +88,14 @@ long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long en
 /// The number of bytes equal to `byte` in p[0..<n] (the readers' line count; 64 bytes a step with AVX2).
 long seqrec_count_byte(const unsigned char *p, long n, unsigned char byte);
 
+/// 1 when this CPU runs `seqrec_sgemm` (x86-64 with AVX-512F), else 0.
+int seqrec_sgemm_available(void);
+
+/// C ← α·op(A)·op(B) + β·C, row-major (op = transpose when the flag is 1; C is not read when
+/// β = 0), on one thread with AVX-512: a 12 × 32 register tile over k-major packed slices of
+/// op(A), blocked by 256 in k. Each element's sum over k runs in the same order however the
+/// caller splits m and n. Returns 0 (and does nothing) where the kernel is not available.
+int seqrec_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                 const float *b, long ldb, float beta, float *c, long ldc);
+
 #endif

@@ -1,6 +1,7 @@
-import SeqRecCore
-import SeqRecCore
 import CBLASShim
+import CSeqRecKernels
+import Foundation
+import SeqRecCore
 
 /// The one Swift layer over CBLAS. Row-major always; transposes are flags, never copies.
 /// Sizes are checked with preconditions that name the routine.
@@ -11,11 +12,31 @@ public enum BLAS {
     /// Applies the threading policy (idempotent, cheap); every BLAS/LAPACK entry calls it.
     @inline(__always) static func configure() { _ = pinned }
 
-    /// The OpenBLAS build string (core type, threading), recorded with results.
+    /// Which code computes `sgemm` and `sgemmBatched`.
+    public enum SgemmKernel: String, Sendable {
+        /// SeqRec's AVX-512 kernel (`seqrec_sgemm` in CSeqRecKernels): Debian's OpenBLAS 0.3.21
+        /// runs only its AVX2 kernels on current AMD CPUs.
+        case seqrec
+        case openBLAS = "openblas"
+    }
+
+    /// The sgemm in use: SeqRec's kernel where the CPU has AVX-512F, else OpenBLAS.
+    /// `SEQREC_SGEMM=openblas` forces OpenBLAS (`auto` = the default). Read once, like the
+    /// thread budget; recorded with results through `buildDescription`.
+    public static let sgemmKernel: SgemmKernel = {
+        switch ProcessInfo.processInfo.environment["SEQREC_SGEMM"] ?? "auto" {
+        case "auto", "": return seqrec_sgemm_available() == 1 ? .seqrec : .openBLAS
+        case "openblas": return .openBLAS
+        case let other: fatalError("SEQREC_SGEMM=\(other): expected auto or openblas")
+        }
+    }()
+
+    /// The OpenBLAS build string (core type, threading) and the sgemm in use, recorded with results.
     public static var buildDescription: String {
         configure()
-        guard let c = openblas_get_config() else { return "OpenBLAS (unknown build)" }
-        return "OpenBLAS " + String(cString: c) + ", internal threads \(openblas_get_num_threads())"
+        let gemm = sgemmKernel == .seqrec ? "; sgemm: SeqRec AVX-512 kernel" : ""
+        guard let c = openblas_get_config() else { return "OpenBLAS (unknown build)" + gemm }
+        return "OpenBLAS " + String(cString: c) + ", internal threads \(openblas_get_num_threads())" + gemm
     }
 
     /// C ← α·op(A)·op(B) + β·C with C `m×n`, op(A) `m×k`, op(B) `k×n` (row-major, leading
@@ -31,8 +52,10 @@ public enum BLAS {
         configure()
         let threads = ThreadBudget.threads
         let work = Double(m) * Double(n) * Double(k)
+        // Chosen on the whole product, so a thread's block runs the same code as the whole would.
+        let kernel = kernel(m, n, k)
         if threads == 1 || work < 4e6 || Parallel.isInsideRegion {
-            sgemmSerial(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            run(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
         // Split the larger output dimension into one block per thread (multiples of 16).
@@ -43,8 +66,7 @@ public enum BLAS {
                     let lo = t * per, hi = Swift.min(m, lo + per)
                     if lo >= hi { continue }
                     let aBlock = transposeA ? a + lo : a + lo * lda
-                    sgemmSerial(transposeA, transposeB, hi - lo, n, k, alpha, aBlock, lda, b, ldb,
-                                beta, c + lo * ldc, ldc)
+                    run(kernel, transposeA, transposeB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc)
                 }
             }
         } else {
@@ -54,8 +76,7 @@ public enum BLAS {
                     let lo = t * per, hi = Swift.min(n, lo + per)
                     if lo >= hi { continue }
                     let bBlock = transposeB ? b + lo * ldb : b + lo
-                    sgemmSerial(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, bBlock, ldb,
-                                beta, c + lo, ldc)
+                    run(kernel, transposeA, transposeB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc)
                 }
             }
         }
@@ -84,10 +105,36 @@ public enum BLAS {
         }
     }
 
+    /// The kernel for an m × n × k product: SeqRec's where it is in use and the product is large
+    /// enough to repay packing (below ~0.5 MFMA, e.g. one 50 × 50 attention head, OpenBLAS's
+    /// unpacked small-matrix path measured as fast or faster).
+    @inline(__always)
+    static func kernel(_ m: Int, _ n: Int, _ k: Int) -> SgemmKernel {
+        sgemmKernel == .seqrec && Double(m) * Double(n) * Double(k) >= 5e5 ? .seqrec : .openBLAS
+    }
+
+    /// One product on the calling thread (the kernel chosen by its shape).
     @inline(__always)
     static func sgemmSerial(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        run(kernel(m, n, k), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    @inline(__always)
+    static func run(_ kernel: SgemmKernel, _ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if kernel == .seqrec, seqrec_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) != 0 { return }
+        openBLASSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    /// OpenBLAS's sgemm on one thread, whatever `sgemmKernel` says (benchmarks and tests compare
+    /// the two).
+    public static func openBLASSgemm(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        configure()
         cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

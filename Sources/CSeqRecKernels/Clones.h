@@ -7,8 +7,11 @@
 
 #if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
 #define SEQREC_CLONES __attribute__((target_clones("avx2", "default")))
+// Also an AVX-512 clone, for loops that gain from 16 lanes.
+#define SEQREC_WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SEQREC_CLONES
+#define SEQREC_WIDE_CLONES
 #endif
 
 #endif

@@ -16,7 +16,7 @@ static inline uint32_t hash32(uint32_t i, uint32_t k1, uint32_t k2) {
 
 uint32_t seqrec_dropout_hash(uint32_t index, uint32_t k1, uint32_t k2) { return hash32(index, k1, k2); }
 
-SEQREC_CLONES
+SEQREC_WIDE_CLONES
 void seqrec_dropout_apply(const float *x, float *o, long n, uint32_t base, uint32_t k1, uint32_t k2,
                           uint32_t threshold, float scale) {
     union { float f; uint32_t u; } s = { scale };

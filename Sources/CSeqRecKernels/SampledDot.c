@@ -6,11 +6,6 @@
 #include "Clones.h"
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
-#define SEQREC_WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SEQREC_WIDE_CLONES
-#endif
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));

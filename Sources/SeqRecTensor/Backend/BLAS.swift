@@ -53,7 +53,7 @@ public enum BLAS {
         let threads = ThreadBudget.threads
         let work = Double(m) * Double(n) * Double(k)
         // Chosen on the whole product, so a thread's block runs the same code as the whole would.
-        let kernel = kernel(m, n, k)
+        let kernel = kernel(transposeB, m, n, k)
         if threads == 1 || work < 4e6 || Parallel.isInsideRegion {
             run(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
@@ -105,12 +105,15 @@ public enum BLAS {
         }
     }
 
-    /// The kernel for an m × n × k product: SeqRec's where it is in use and the product is large
-    /// enough to repay packing (below ~0.5 MFMA, e.g. one 50 × 50 attention head, OpenBLAS's
-    /// unpacked small-matrix path measured as fast or faster).
+    /// The kernel for an m × n × k product: SeqRec's where it is in use and packing pays. With
+    /// op(B) transposed SeqRec's kernel first transposes it, which a product below ~0.5M
+    /// multiply-adds (one 50 × 50 attention head's q·kᵀ) does not repay: OpenBLAS measured faster
+    /// there (81 vs 75 GF/s), while SeqRec's was faster on such heads' other products (134 vs 96).
     @inline(__always)
-    static func kernel(_ m: Int, _ n: Int, _ k: Int) -> SgemmKernel {
-        sgemmKernel == .seqrec && Double(m) * Double(n) * Double(k) >= 5e5 ? .seqrec : .openBLAS
+    static func kernel(_ tB: Bool, _ m: Int, _ n: Int, _ k: Int) -> SgemmKernel {
+        guard sgemmKernel == .seqrec else { return .openBLAS }
+        let work = Double(m) * Double(n) * Double(k)
+        return work >= 5e5 || (!tB && work >= 5e4) ? .seqrec : .openBLAS
     }
 
     /// One product on the calling thread (the kernel chosen by its shape).
@@ -118,7 +121,7 @@ public enum BLAS {
     static func sgemmSerial(_ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        run(kernel(m, n, k), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        run(kernel(tB, m, n, k), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     @inline(__always)

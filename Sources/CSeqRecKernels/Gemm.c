@@ -14,24 +14,56 @@
 
 enum { MR = 12, NR = 32, NC = 512, KC = 256 };
 
+// r[i] ← column i of the 16 × 16 block whose rows are r[0…15] (unpack, then two rounds of
+// 128-bit lane shuffles).
+__attribute__((target("avx512f")))
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; i++) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xDD);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+    }
+}
+
 // op(A) rows [r0, r0 + rows) (rows ≤ MR) and k in [k0, k0 + kc) into pa[x·MR + r], zero-padded to
 // MR rows.
+__attribute__((target("avx512f")))
 static void pack_a(int tA, const float *a, long lda, long r0, long rows, long k0, long kc, float *pa) {
-    if (tA) {   // op(A)(r, k) = A[k·lda + r]: MR consecutive floats per k
-        for (long x = 0; x < kc; x++) {
-            const float *src = a + (k0 + x) * lda + r0;
-            float *dst = pa + x * MR;
-            long r = 0;
-            for (; r < rows; r++) dst[r] = src[r];
-            for (; r < MR; r++) dst[r] = 0;
-        }
+    if (tA) {   // op(A)(r, k) = A[k·lda + r]: MR consecutive floats per k, one masked move
+        const __mmask16 valid = (__mmask16)((1u << rows) - 1);
+        for (long x = 0; x < kc; x++)
+            _mm512_mask_storeu_ps(pa + x * MR, 0x0FFF, _mm512_maskz_loadu_ps(valid, a + (k0 + x) * lda + r0));
     } else {    // op(A)(r, k) = A[r·lda + k]: k outer, so the writes are sequential
         const float *src[MR];
         for (long r = 0; r < MR; r++) src[r] = a + (r0 + (r < rows ? r : 0)) * lda + k0;
+        long x0 = 0;
         if (rows == MR) {
+            // 16 k at a time: twelve rows (and four zero rows) transposed in registers.
+            for (; x0 + 16 <= kc; x0 += 16) {
+                __m512 r[16];
+                for (int i = 0; i < MR; i++) r[i] = _mm512_loadu_ps(src[i] + x0);
+                for (int i = MR; i < 16; i++) r[i] = _mm512_setzero_ps();
+                transpose16(r);
+                for (int i = 0; i < 16; i++) _mm512_mask_storeu_ps(pa + (x0 + i) * MR, 0x0FFF, r[i]);
+            }
             // (Scalar on purpose: vectorised, the compiler turns this into scatters, slow on AMD.)
 #pragma clang loop vectorize(disable)
-            for (long x = 0; x < kc; x++) {
+            for (long x = x0; x < kc; x++) {
                 float *dst = pa + x * MR;
                 dst[0] = src[0][x]; dst[1] = src[1][x]; dst[2] = src[2][x]; dst[3] = src[3][x];
                 dst[4] = src[4][x]; dst[5] = src[5][x]; dst[6] = src[6][x]; dst[7] = src[7][x];
@@ -47,11 +79,21 @@ static void pack_a(int tA, const float *a, long lda, long r0, long rows, long k0
 
 // When tB: op(B) columns [c0, c0 + cols) and k in [k0, k0 + kc) into pb[x·stride + j] (otherwise
 // op(B)'s rows are read in place).
+__attribute__((target("avx512f")))
 static void pack_b_transposed(const float *b, long ldb, long c0, long cols, long k0, long kc, float *pb, long stride) {
+    // 16 × 16 blocks transposed in registers, then the ragged edges one by one.
+    const long cols16 = cols & ~15L, kc16 = kc & ~15L;
+    for (long j = 0; j < cols16; j += 16)
+        for (long x = 0; x < kc16; x += 16) {
+            __m512 r[16];
+            for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(b + (c0 + j + i) * ldb + k0 + x);
+            transpose16(r);
+            for (int i = 0; i < 16; i++) _mm512_storeu_ps(pb + (x + i) * stride + j, r[i]);
+        }
     for (long j = 0; j < cols; j++) {
         const float *src = b + (c0 + j) * ldb + k0;
 #pragma clang loop vectorize(disable)
-        for (long x = 0; x < kc; x++) pb[x * stride + j] = src[x];
+        for (long x = j < cols16 ? kc16 : 0; x < kc; x++) pb[x * stride + j] = src[x];
     }
 }
 

@@ -105,15 +105,11 @@ public enum BLAS {
         }
     }
 
-    /// The kernel for an m × n × k product: SeqRec's where it is in use and packing pays. With
-    /// op(B) transposed SeqRec's kernel first transposes it, which a product below ~0.5M
-    /// multiply-adds (one 50 × 50 attention head's q·kᵀ) does not repay: OpenBLAS measured faster
-    /// there (81 vs 75 GF/s), while SeqRec's was faster on such heads' other products (134 vs 96).
+    /// The kernel for an m × n × k product: SeqRec's where it is in use, except for tiny products
+    /// (below 10⁴ multiply-adds), where packing does not pay.
     @inline(__always)
     static func kernel(_ tB: Bool, _ m: Int, _ n: Int, _ k: Int) -> SgemmKernel {
-        guard sgemmKernel == .seqrec else { return .openBLAS }
-        let work = Double(m) * Double(n) * Double(k)
-        return work >= 5e5 || (!tB && work >= 5e4) ? .seqrec : .openBLAS
+        sgemmKernel == .seqrec && Double(m) * Double(n) * Double(k) >= 1e4 ? .seqrec : .openBLAS
     }
 
     /// One product on the calling thread (the kernel chosen by its shape).

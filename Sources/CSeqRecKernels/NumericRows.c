@@ -66,6 +66,22 @@ static inline int digit_run(const unsigned char *b, long *i, long limit, long en
     return n;
 }
 
+// The rules both scans apply to field j once its digits are read (n integer digits from `first`,
+// value m with `scale` fraction digits, −1 = none): 1 and the user, item or time stored, or 0.
+static inline __attribute__((always_inline))
+int accept_field(int j, int user, int item, int time, const unsigned char *first, int n, int64_t m, int scale,
+                 int64_t *u, int64_t *it, double *t) {
+    if (n == 0 && scale <= 0) return 0;
+    if (j == user || j == item) {
+        if (scale >= 0 || (n != 1 && *first == 48)) return 0;
+        if (j == user) *u = m; else *it = m;
+    } else if (j == time) {
+        if (m >= 1000000000000000ll) return 0;
+        *t = scale <= 0 ? (double)m : (double)m / powers10d[scale];
+    }
+    return 1;
+}
+
 // One row at b[start] in the given layout: 1 and the next line's offset, or 0.
 static inline __attribute__((always_inline))
 int numeric_row(const unsigned char *b, long start, long limit, long end, int width, int user, int item, int time,
@@ -85,14 +101,7 @@ int numeric_row(const unsigned char *b, long start, long limit, long end, int wi
             m = m * powers10[k] + fraction;
             scale = k;
         }
-        if (n == 0 && scale <= 0) return 0;
-        if (j == user || j == item) {
-            if (scale >= 0 || (n != 1 && b[first] == 48)) return 0;
-            if (j == user) *u = m; else *it = m;
-        } else if (j == time) {
-            if (m >= 1000000000000000ll) return 0;
-            *t = scale <= 0 ? (double)m : (double)m / powers10d[scale];
-        }
+        if (!accept_field(j, user, item, time, b + first, n, m, scale, u, it, t)) return 0;
         if (j + 1 < width) {
             if (i >= limit || b[i] != s0) return 0;
             i += 1;
@@ -108,6 +117,20 @@ int numeric_row(const unsigned char *b, long start, long limit, long end, int wi
     *next = i + 1;
     return 1;
 }
+
+// Returns fn(…) with the layout's constants where it is a bundled format's (user::item::rating::time,
+// user,item,rating,time, user,item,time: each call gets its own unrolled copy), else generically.
+#define DISPATCH_LAYOUTS(fn) do { \
+        if (user == 0 && item == 1) { \
+            if (width == 4 && time == 3 && s1 >= 0) \
+                return fn(b, start, limit, end, 4, 0, 1, 3, s0, s1, maxRows, users, items, times, next); \
+            if (width == 4 && time == 3) \
+                return fn(b, start, limit, end, 4, 0, 1, 3, s0, -1, maxRows, users, items, times, next); \
+            if (width == 3 && time == 2 && s1 < 0) \
+                return fn(b, start, limit, end, 3, 0, 1, 2, s0, -1, maxRows, users, items, times, next); \
+        } \
+        return fn(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next); \
+    } while (0)
 
 static inline __attribute__((always_inline))
 long numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item, int time,
@@ -204,14 +227,7 @@ int structural_row(boundaries *w, long start, long limit, long end, int width, i
             scale = k;
             e = f;
         }
-        if (n == 0 && scale <= 0) return 0;
-        if (j == user || j == item) {
-            if (scale >= 0 || (n != 1 && b[i] == 48)) return 0;
-            if (j == user) *u = m; else *it = m;
-        } else if (j == time) {
-            if (m >= 1000000000000000ll) return 0;
-            *t = scale <= 0 ? (double)m : (double)m / powers10d[scale];
-        }
+        if (!accept_field(j, user, item, time, b + i, n, m, scale, u, it, t)) return 0;
         if (j + 1 < width) {
             if (b[e] != s0) return 0;
             i = e + 1;
@@ -256,15 +272,7 @@ __attribute__((target("avx2,bmi")))
 static long structural_dispatch(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
                                 int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
                                 double *times, long *next) {
-    if (user == 0 && item == 1) {
-        if (width == 4 && time == 3 && s1 >= 0)
-            return structural_rows(b, start, limit, end, 4, 0, 1, 3, s0, s1, maxRows, users, items, times, next);
-        if (width == 4 && time == 3)
-            return structural_rows(b, start, limit, end, 4, 0, 1, 3, s0, -1, maxRows, users, items, times, next);
-        if (width == 3 && time == 2 && s1 < 0)
-            return structural_rows(b, start, limit, end, 3, 0, 1, 2, s0, -1, maxRows, users, items, times, next);
-    }
-    return structural_rows(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
+    DISPATCH_LAYOUTS(structural_rows);
 }
 #endif
 
@@ -275,16 +283,7 @@ long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long en
     if (structural && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
         return structural_dispatch(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
 #endif
-    // The layouts of the bundled formats, each unrolled with its constants; the rest generic.
-    if (user == 0 && item == 1) {
-        if (width == 4 && time == 3 && s1 >= 0)
-            return numeric_rows(b, start, limit, end, 4, 0, 1, 3, s0, s1, maxRows, users, items, times, next);
-        if (width == 4 && time == 3)
-            return numeric_rows(b, start, limit, end, 4, 0, 1, 3, s0, -1, maxRows, users, items, times, next);
-        if (width == 3 && time == 2 && s1 < 0)
-            return numeric_rows(b, start, limit, end, 3, 0, 1, 2, s0, -1, maxRows, users, items, times, next);
-    }
-    return numeric_rows(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
+    DISPATCH_LAYOUTS(numeric_rows);
 }
 
 // MARK: - Counting lines

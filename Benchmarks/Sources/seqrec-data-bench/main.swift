@@ -75,9 +75,9 @@ func benchmarkStages(_ files: DataFiles) {
 }
 
 /// Every layout: read + group/order/number rate (the read timed on its own too). The layouts
-/// take turns, 5 rounds, so a drift of the machine's speed hits them alike.
+/// take turns, 5 rounds in rotating order, so a drift of the machine's speed hits them alike.
 func benchmarkLayouts(_ files: DataFiles) {
-    print("  read + group/order/number per layout (same interactions; layouts alternated, medians of 5):")
+    print("  read + group/order/number per layout (same interactions; layouts alternated in rotating order, medians of 5):")
     let layouts = DataFiles.layouts.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
         let (p, n) = files.ensure(layout)
         var options = FormatOptions()
@@ -85,8 +85,11 @@ func benchmarkLayouts(_ files: DataFiles) {
         return (layout, p, n, try! InteractionFormats.make(layout.format, options: options))
     }
     var reads = [[Double]](repeating: [], count: layouts.count), totals = reads
-    for _ in 0..<5 {
-        for (k, (_, p, _, reader)) in layouts.enumerated() {
+    for round in 0..<5 {
+        // Each round starts one layout later: no layout always runs right after the same one.
+        for step in 0..<layouts.count {
+            let k = (round + step) % layouts.count
+            let (_, p, _, reader) = layouts[k]
             let sw = Stopwatch()
             let log = try! reader.read(path: p)
             reads[k].append(sw.elapsedSeconds)

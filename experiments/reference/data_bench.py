@@ -92,7 +92,9 @@ def main():
     if a.json:
         os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
         with open(a.json, "w") as f:
-            json.dump({"file": a.file, "bytes": size, "repeat": a.repeat, "threads": threads,
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+            json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit or "unknown",
+                       "file": a.file, "bytes": size, "repeat": a.repeat, "threads": threads,
                        "seconds": times, "peakBytes": peaks, "medians": med, "statistics": outputs,
                        "statisticsAgree": agree}, f, indent=1)
 

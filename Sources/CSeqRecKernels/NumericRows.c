@@ -216,14 +216,16 @@ int structural_row(boundaries *w, long start, long limit, long end, int width, i
         if (e < 0 || e >= limit) return 0;
         int n = (int)(e - i);
         if (n > 16 || i + 8 > end || e + 9 > end) return 0;
-        int64_t m = n > 0 ? digits_known(b + i, n) : 0;
+        // A field that is neither user, item nor time (a rating) is only checked, never converted.
+        const int used = j == user || j == item || j == time;
+        int64_t m = used && n > 0 ? digits_known(b + i, n) : 0;
         int scale = -1;
         if (b[e] == 46) {
             long f = boundaries_next(w);
             if (f < 0 || f >= limit) return 0;
             int k = (int)(f - e - 1);
             if (k <= 0 || n + k > 16) return 0;
-            m = m * powers10[k] + digits_known(b + e + 1, k);
+            if (used) m = m * powers10[k] + digits_known(b + e + 1, k);
             scale = k;
             e = f;
         }

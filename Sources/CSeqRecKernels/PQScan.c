@@ -67,9 +67,11 @@ static inline void accumulate(__m512i *x, const uint8_t *table, const Shuffles *
 }
 
 PQ_TARGET
-long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, const uint8_t *table,
-                            uint16_t threshold, int64_t *out) {
+long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, long prefetch_end,
+                            const uint8_t *table, uint16_t threshold, int64_t *out) {
     Shuffles c;
+    // Items whose codes lie PQ_PREFETCH bytes ahead of item g: prefetch while that is before prefetch_end.
+    const long ahead = PQ_PREFETCH / m;
     // vpermb: byte item·8 + split → split·8 + item within each 64-byte register.
     uint8_t perm[64];
     for (int s = 0; s < 8; s++)
@@ -92,7 +94,8 @@ long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, 
         if (m == 8) {
             // One group: the 64 items' 512 bytes are the eight 8 × 8 registers as they lie.
             const uint8_t *base = codes + g * 8;
-            for (int line = 0; line < 8; line++) __builtin_prefetch(base + PQ_PREFETCH + line * 64, 0, 0);
+            if (g + ahead < prefetch_end)
+                for (int line = 0; line < 8; line++) __builtin_prefetch(base + PQ_PREFETCH + line * 64, 0, 0);
             __m512i x[8];
             for (int j = 0; j < 8; j++) x[j] = _mm512_loadu_si512(base + j * 64);
             accumulate(x, table, &c, &acc0, &acc1);
@@ -105,7 +108,7 @@ long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, 
                     __m512i rows[8];
                     for (int t = 0; t < 8; t++) {
                         const uint8_t *row = codes + (g + 8 * j + t) * m + super;
-                        __builtin_prefetch(row + PQ_PREFETCH, 0, 0);
+                        if (g + ahead < prefetch_end) __builtin_prefetch(row + PQ_PREFETCH, 0, 0);
                         rows[t] = _mm512_loadu_si512(row);
                     }
                     transpose8(rows, &c);
@@ -135,9 +138,9 @@ long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, 
 
 int seqrec_pq_shuffle_scan_available(void) { return 0; }
 
-long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, const uint8_t *table,
-                            uint16_t threshold, int64_t *out) {
-    (void)codes; (void)m; (void)begin; (void)end; (void)table; (void)threshold; (void)out;
+long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, long prefetch_end,
+                            const uint8_t *table, uint16_t threshold, int64_t *out) {
+    (void)codes; (void)m; (void)begin; (void)end; (void)prefetch_end; (void)table; (void)threshold; (void)out;
     return -1;
 }
 

@@ -120,7 +120,7 @@ public struct PQTopKScorer: TopKScorer {
                 var start = first
                 while start < last {
                     let end = Swift.min(start + block, last)
-                    let found = seqrec_pq_shuffle_scan(codes, m, start, end, qb.baseAddress!, q.threshold(for: sel.threshold),
+                    let found = seqrec_pq_shuffle_scan(codes, m, start, end, last, qb.baseAddress!, q.threshold(for: sel.threshold),
                                                        out.baseAddress!)
                     for j in 0..<found { exact(Int(out[j])) }
                     start = end

@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import SeqRecCore
 
 /// RecJPQPrune (thesis Algorithm 4): dynamic pruning over per-split inverted indexes.
@@ -5,20 +6,20 @@ import SeqRecCore
 /// Sub-ids of every split are visited in descending S order. σ — the sum over splits of the
 /// best not-yet-visited sub-id score — bounds the score of every item not yet scored (such an
 /// item has an unvisited sub-id in every split). Each step takes the next `batchSize` sub-ids of
-/// the split whose next sub-id scores highest, scores the items in their posting lists (PQ sums
-/// in split order, identical to PQTopK's), and merges them into the running top-K with
-/// de-duplication; it stops once σ < θ (the K-th best score). Exact: safe up to rank K
-/// (σ = θ continues, so ties are resolved as in exhaustive scoring). Items may be scored more
-/// than once, so `itemsScored` can exceed the catalogue size.
+/// the split whose next sub-id scores highest and scores the items in their posting lists (PQ
+/// sums in split order, identical to PQTopK's) into a de-duplicated top-K; it stops once σ < θ
+/// (the K-th best score). Exact: safe up to rank K (σ = θ continues, so ties are resolved as in
+/// exhaustive scoring). Items may be scored more than once, so `itemsScored` can exceed the
+/// catalogue size.
+///
+/// On a CPU with AVX-512 VBMI (b = 256) posting lists go through PQTopK's shuffle kernel, which
+/// skips the postings whose quantised bound is below θ; on large catalogues the threads of the
+/// budget claim the steps in order and share θ.
 public struct RecJPQPruneScorer: TopKScorer {
     public static let id = "recjpq-prune"
     public let catalogue: PQCatalogue
     /// Sub-ids per step (BS; the thesis's default 8).
     public let batchSize: Int
-    /// Postings per thread below which a step stays on one thread. A step of BS = 8 sub-ids
-    /// holds 8·N/256 postings (31k at 10⁶ items): with 16,384 it ran on one thread at 10⁶ items
-    /// while PQTopK used both; the spinning worker pool makes 4,096-posting chunks pay.
-    static let grain = 4_096
     /// Posting lists: for split k and sub-id j, items `postings[start[k·b + j] ..< start[k·b + j + 1]]`.
     let start: [Int]
     let postings: [Int32]
@@ -72,7 +73,22 @@ public struct RecJPQPruneScorer: TopKScorer {
         try topKCountingScored(query, k: k, excluding: excluded).items
     }
 
+    /// Whether posting lists are scored with PQTopK's shuffle kernel (b = 256, m a multiple of 8,
+    /// AVX-512 VBMI): the quantised bound skips postings that cannot enter the top-K, the rest are
+    /// scored exactly, so the result is the same as with float lookups only.
+    public var usesShuffleKernel: Bool {
+        QuantisedSubIDTable.kernelAvailable && catalogue.subIDs == 256 && catalogue.splits % 8 == 0 && catalogue.splits <= 256
+    }
+
+    /// Catalogue size from which the steps are shared by the threads of the budget.
+    static let parallelItems = 131_072
+
     /// The top-K and the number of item scorings performed (re-scorings included).
+    ///
+    /// With more than one thread the steps are claimed in order by the threads, each scoring into
+    /// its own top-K and raising a shared θ; a thread stops at the first step it claims whose σ
+    /// lies below that θ. The top-K is the same as on one thread; `itemsScored` can exceed the
+    /// one-thread count by the steps claimed before θ caught up.
     public func topKCountingScored(_ query: [Float], k: Int, excluding excluded: [Int32]) throws
         -> (items: [ScoredItem], itemsScored: Int)
     {
@@ -80,99 +96,97 @@ public struct RecJPQPruneScorer: TopKScorer {
         let s = try catalogue.subIDScores(query)
         let m = catalogue.splits, b = catalogue.subIDs
         let keep = Swift.min(k + excluded.count, catalogue.items)
-        // Sub-ids of each split by descending score (ties by lower sub-id, for determinism).
-        // One UInt64 key per sub-id: order-preserving float bits (descending) then the sub-id
-        // (ascending), so a plain integer sort replaces a closure sort (8 × 256 closure
-        // comparisons dominated small catalogues).
-        let order: [[Int]] = (0..<m).map { split in
-            var keys = (0..<b).map { j -> UInt64 in
-                let bits = s[split * b + j].bitPattern
-                let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000   // total order of floats
-                return UInt64(~ascending) << 32 | UInt64(j)
-            }
-            keys.sort()
-            return keys.map { Int($0 & 0xFFFF_FFFF) }
-        }
-        return postingCodes.withUnsafeBufferPointer { cb in
+        let quantised = usesShuffleKernel ? QuantisedSubIDTable(s, splits: m) : nil
+        let workers = Parallel.chunkCount(catalogue.items, grain: Self.parallelItems / 2)
+        var parts = [TopKSelector](repeating: TopKSelector(k: keep), count: workers)
+        var scoredBy = [Int](repeating: 0, count: workers)
+        postingCodes.withUnsafeBufferPointer { cb in
             s.withUnsafeBufferPointer { sb in
-                run(cb.baseAddress!, sb.baseAddress!, m, b, order, keep, k, Set(excluded))
+                let run = PruneRun(sb.baseAddress!, m: m, b: b, batchSize: batchSize)
+                parts.withUnsafeMutableBufferPointer { pp in
+                    scoredBy.withUnsafeMutableBufferPointer { spBuffer in
+                        let pp = pp.baseAddress!, sp = spBuffer.baseAddress!
+                        let body = { (w: Int) in
+                            var local = HeldTopK(keep: keep)
+                            sp[w] = self.work(run, cb.baseAddress!, sb.baseAddress!, quantised, &local)
+                            pp[w] = local.selector
+                        }
+                        if workers == 1 { body(0) } else {
+                            Parallel.forChunks(workers, grain: 1) { w, _ in body(w) }
+                        }
+                    }
+                }
             }
         }
+        // Threads may hold the same item (each de-duplicates only its own top-K).
+        var selector = TopKSelector(k: keep)
+        var seen = Set<Int32>()
+        for item in parts.flatMap({ $0.sorted() }).sorted(by: { TopKSelector.before($0.score, $0.item, $1.score, $1.item) })
+        where seen.insert(item.item).inserted {
+            selector.offer(item.score, item.item)
+        }
+        return (ScorerSupport.finish(selector, k: k, excluded: Set(excluded)), scoredBy.reduce(0, +))
     }
 
-    private func run(_ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ m: Int, _ b: Int, _ order: [[Int]],
-                     _ keep: Int, _ k: Int, _ excluded: Set<Int32>) -> (items: [ScoredItem], itemsScored: Int) {
-        /// Score of posting entry `e` (its code is stored with it).
-        let eight = m == 8 && b == 256
-        @inline(__always) func score(_ e: Int) -> Float {
-            let c = codes + e * m
-            return eight ? pqScore8(c, s) : pqScore(c, s, m, b)
-        }
-        var pointer = [Int](repeating: 0, count: m)
-        var selector = TopKSelector(k: keep)
-        // Membership of the running top-K as a bitmap (a hash set cost more than the scoring).
-        var held = [UInt64](repeating: 0, count: (catalogue.items + 63) / 64)
+    /// One thread's loop: claim the next step, stop once its σ is below the shared θ, score its
+    /// posting lists into `local`. Returns the postings scored.
+    private func work(_ run: PruneRun, _ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>,
+                      _ quantised: QuantisedSubIDTable?, _ local: inout HeldTopK) -> Int {
+        let b = catalogue.subIDs
         var scored = 0
-        while true {
-            // A split with every sub-id visited means every item has been scored: done.
-            if pointer.contains(where: { $0 >= b }) { break }
-            var sigma: Float = 0
-            var best = 0
-            for split in 0..<m {
-                let v = s[split * b + order[split][pointer[split]]]
-                sigma += v
-                if v > s[best * b + order[best][pointer[best]]] { best = split }
+        while let step = run.claim() {
+            let theta = run.theta
+            if step.sigma < theta { break }
+            var threshold = Swift.max(theta, local.selector.threshold)
+            for p in step.from..<step.to {
+                let key = step.split * b + run.subID(step.split, p)
+                let postings = start[key]..<start[key + 1]
+                scored += postings.count
+                scorePostings(postings, codes, s, quantised, theta, &threshold, &local)
             }
-            if selector.count == keep && sigma < selector.threshold { break }
-            let upto = Swift.min(b, pointer[best] + batchSize)
-            // The batch's posting lists (all from split `best`, so no item repeats within a step).
-            var ranges: [Range<Int>] = []
-            var total = 0
-            for p in pointer[best]..<upto {
-                let key = best * b + order[best][p]
-                ranges.append(start[key]..<start[key + 1])
-                total += start[key + 1] - start[key]
-            }
-            scored += total
-            // Score the postings (sequential memory: codes are stored beside them) on every
-            // thread against the current θ, then merge the few survivors, de-duplicating
-            // against the running top-K.
-            let theta = selector.count == keep ? selector.threshold : -Float.infinity
-            let chunks = Parallel.chunkCount(total, grain: Self.grain)
-            var locals = [TopKSelector](repeating: TopKSelector(k: keep), count: chunks)
-            locals.withUnsafeMutableBufferPointer { lp in
-                Parallel.forChunks(total, grain: Self.grain) { c, flat in
-                    var local = TopKSelector(k: keep)
-                    var threshold = theta
-                    var offset = 0
-                    for r in ranges {
-                        let lo = Swift.max(flat.lowerBound - offset, 0), hi = Swift.min(flat.upperBound - offset, r.count)
-                        if lo < hi {
-                            for e in (r.lowerBound + lo)..<(r.lowerBound + hi) {
-                                let v = score(e)
-                                if v >= threshold {
-                                    local.offer(v, postings[e])
-                                    threshold = Swift.max(theta, local.threshold)
-                                }
-                            }
-                        }
-                        offset += r.count
-                    }
-                    lp[c] = local
-                }
-            }
-            for local in locals {
-                for cand in local.sorted() {
-                    let item = cand.item
-                    let word = Int(item) >> 6, bit = UInt64(1) << UInt64(item & 63)
-                    if held[word] & bit != 0 { continue }
-                    let (kept, evicted) = selector.offerReportingEviction(cand.score, item)
-                    if kept { held[word] |= bit }
-                    if let evicted { held[Int(evicted) >> 6] &= ~(UInt64(1) << UInt64(evicted & 63)) }
-                }
-            }
-            pointer[best] = upto
+            if local.selector.count == local.selector.k { run.raise(local.selector.threshold) }
         }
-        return (ScorerSupport.finish(selector, k: k, excluded: excluded), scored)
+        return scored
+    }
+
+    /// Postings per call of the shuffle kernel (the quantised threshold follows θ between calls).
+    static let shuffleBlock = 1_024
+
+    /// Offers every posting in `entries` whose exact score reaches `threshold` to `local`
+    /// (`threshold` follows `local`'s K-th best, never below θ). With the shuffle kernel only the
+    /// postings whose quantised upper bound reaches it are scored exactly.
+    @inline(__always)
+    private func scorePostings(_ entries: Range<Int>, _ codes: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>,
+                               _ quantised: QuantisedSubIDTable?, _ theta: Float,
+                               _ threshold: inout Float, _ local: inout HeldTopK) {
+        let m = catalogue.splits, b = catalogue.subIDs, eight = m == 8 && b == 256
+        @inline(__always) func exact(_ e: Int) {
+            let c = codes + e * m
+            let v = eight ? pqScore8(c, s) : pqScore(c, s, m, b)
+            if v >= threshold {
+                local.offer(v, postings[e])
+                threshold = Swift.max(theta, local.selector.threshold)
+            }
+        }
+        guard let q = quantised, entries.count >= 64 else {
+            for e in entries { exact(e) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: Self.shuffleBlock) { out in
+            q.bytes.withUnsafeBufferPointer { qb in
+                var lo = entries.lowerBound
+                while lo < entries.upperBound {
+                    let hi = Swift.min(lo + Self.shuffleBlock, entries.upperBound)
+                    let whole = lo + (hi - lo) / 64 * 64
+                    if whole > lo {
+                        let found = seqrec_pq_shuffle_scan(codes, m, lo, whole, entries.upperBound, qb.baseAddress!, q.threshold(for: threshold),
+                                                           out.baseAddress!)
+                        for j in 0..<found { exact(Int(out[j])) }
+                    }
+                    for e in whole..<hi { exact(e) }
+                    lo = hi
+                }
+            }
+        }
     }
 }

@@ -76,6 +76,33 @@ func catalogue(_ rng: inout SplitMix64, items: Int, splits: Int, subIDs: Int, du
             #expect(!scalar.usesShuffleKernel)
             #expect(try fast.topK(q, k: k, excluding: excluded) == expected, "m=\(splits) n=\(items) k=\(k) trial \(trial)")
             #expect(try scalar.topK(q, k: k, excluding: excluded) == expected)
+            // RecJPQPrune scores its posting lists with the same kernel (and, above 131,072 items, on both threads).
+            let prune = try RecJPQPruneScorer(catalogue: c, batchSize: [1, 2, 8][trial % 3])
+            #expect(prune.usesShuffleKernel == fast.usesShuffleKernel)
+            #expect(try prune.topK(q, k: k, excluding: excluded) == expected, "prune m=\(splits) n=\(items) k=\(k) trial \(trial)")
+        }
+    }
+
+    /// On a catalogue with score structure pruning stops early; with the threads sharing the steps
+    /// and θ its top-K is still exhaustive scoring's, on the calling thread alone and with the thread budget.
+    @Test func pruningOnStructuredCataloguesIsExactOnOneAndTwoThreads() throws {
+        let s = try StructuredCatalogue(items: 200_000, codes: .svdQuantile, seed: 11)
+        var rng = SplitMix64(seed: 12)
+        for (i, q) in s.queries(6).enumerated() {
+            let k = [1, 10, 100][i % 3]
+            let excluded = (0..<(i % 2 == 0 ? 0 : 40)).map { _ in Int32(rng.nextInt(below: 200_000)) }
+            let expected = try ExhaustivePQScorer(catalogue: s.catalogue).topK(q, k: k, excluding: excluded)
+            // Inside a parallel region scorers run on the calling thread only: the one-thread path.
+            for serial in [true, false] {
+                for bs in [1, 2, 8] {
+                    var r: (items: [ScoredItem], itemsScored: Int) = ([], 0)
+                    let scorer = try RecJPQPruneScorer(catalogue: s.catalogue, batchSize: bs)
+                    if serial { Parallel.inRegion { r = try! scorer.topKCountingScored(q, k: k, excluding: excluded) } }
+                    else { r = try scorer.topKCountingScored(q, k: k, excluding: excluded) }
+                    #expect(r.items == expected, "serial \(serial) BS \(bs) k \(k)")
+                    #expect(r.itemsScored > 0 && r.itemsScored < 200_000 * 8 / 2, "pruning stopped early: \(r.itemsScored)")
+                }
+            }
         }
     }
 

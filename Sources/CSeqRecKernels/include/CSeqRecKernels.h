@@ -67,9 +67,11 @@ int seqrec_pq_shuffle_scan_available(void);
 /// items in [begin, end) (item-major codes, m bytes per item), the 16-bit sum over the item's codes
 /// of table[k·256 + code]; writes the index of every item whose sum is ≥ threshold to out (room
 /// for end − begin entries) and returns their count. Items past the last whole group of 64 are
-/// not scanned. Returns −1 where the kernel is not compiled in.
-long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, const uint8_t *table,
-                            uint16_t threshold, int64_t *out);
+/// not scanned. Codes are prefetched ahead up to item `prefetch_end` (the end of what the caller
+/// scans next: past it the prefetches would only cost bandwidth). Returns −1 where the kernel is
+/// not compiled in.
+long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, long prefetch_end,
+                            const uint8_t *table, uint16_t threshold, int64_t *out);
 
 /// The interaction readers' all-numeric rows: from b[start], consecutive lines of `width`
 /// unsigned decimal fields (`digits[.digits]`, at most 18 digits) joined by the byte s0 (and s1

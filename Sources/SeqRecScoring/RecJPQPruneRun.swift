@@ -1,0 +1,160 @@
+import SeqRecCore
+import Synchronization
+
+/// One step of Algorithm 4: sub-ids `from..<to` (in visit order) of `split`, and σ before it.
+struct PruneStep {
+    let split: Int
+    let from: Int
+    let to: Int
+    let sigma: Float
+}
+
+/// The state one query's threads share: the steps in visit order (made on demand by one
+/// thread at a time), the next step to claim and θ, the best K-th score any thread's top-K has reached.
+///
+/// Sub-ids are visited by descending score within each split, ties by lower sub-id. They come
+/// off one binary heap per split as the steps need them: a query visits a fraction of the
+/// sub-ids, so sorting all m·b of them cost more than the steps it made.
+final class PruneRun: @unchecked Sendable {
+    private let m: Int, b: Int, batchSize: Int
+    private let s: UnsafePointer<Float>
+    private let next = Atomic<Int>(0)
+    private let thetaBits = Atomic<UInt32>((-Float.infinity).bitPattern)
+    private let made = Atomic<Int>(0)
+    private let steps: UnsafeMutableBufferPointer<PruneStep>
+    /// Visit order: `ranked[split·b + r]` is the r-th best sub-id of `split` for every r below
+    /// that split's `popped` count (written under the lock before the step that needs it is published).
+    private let ranked: UnsafeMutableBufferPointer<Int32>
+    /// The step maker's state, touched only by the thread holding `making`.
+    private var pointer: [Int]
+    private var popped: [Int]
+    /// Per split, a min-heap of keys (order-preserving descending score bits, then sub-id).
+    private var heaps: [[UInt64]]
+    private let making = Atomic<Bool>(false)
+    private let done = Atomic<Bool>(false)
+
+    init(_ s: UnsafePointer<Float>, m: Int, b: Int, batchSize: Int) {
+        self.m = m
+        self.b = b
+        self.batchSize = batchSize
+        self.s = s
+        steps = .allocate(capacity: m * b + 1)
+        ranked = .allocate(capacity: m * b)
+        let heaps = (0..<m).map { split -> [UInt64] in
+            var keys = (0..<b).map { j -> UInt64 in
+                let bits = s[split * b + j].bitPattern
+                let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000   // total order of floats
+                return UInt64(~ascending) << 32 | UInt64(j)
+            }
+            for i in stride(from: keys.count / 2 - 1, through: 0, by: -1) { Self.siftDown(&keys, i) }
+            return keys
+        }
+        self.heaps = heaps
+        pointer = [Int](repeating: 0, count: m)
+        popped = [Int](repeating: 0, count: m)
+    }
+
+    deinit {
+        steps.deallocate()
+        ranked.deallocate()
+    }
+
+    private static func siftDown(_ h: inout [UInt64], _ start: Int) {
+        var p = start
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var w = p
+            if l < h.count && h[l] < h[w] { w = l }
+            if r < h.count && h[r] < h[w] { w = r }
+            if w == p { return }
+            h.swapAt(p, w)
+            p = w
+        }
+    }
+
+    /// The `rank`-th best sub-id of `split` (ranks of published steps only).
+    @inline(__always)
+    func subID(_ split: Int, _ rank: Int) -> Int { Int(ranked[split * b + rank]) }
+
+    /// θ: −∞ until some thread's top-K is full.
+    var theta: Float { Float(bitPattern: thetaBits.load(ordering: .acquiring)) }
+
+    /// Raises θ to `value` if higher.
+    func raise(_ value: Float) {
+        var current = thetaBits.load(ordering: .relaxed)
+        while value > Float(bitPattern: current) {
+            let (exchanged, original) = thetaBits.compareExchange(expected: current, desired: value.bitPattern,
+                                                                  successOrdering: .releasing, failureOrdering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// The next unclaimed step, or nil once some split has every sub-id visited (every item scored).
+    /// One thread makes steps at a time; the other waits for them spinning (a lock's sleep
+    /// cost more than making the steps).
+    func claim() -> PruneStep? {
+        let t = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        while true {
+            if t < made.load(ordering: .acquiring) { return steps[t] }
+            if done.load(ordering: .acquiring) { return t < made.load(ordering: .acquiring) ? steps[t] : nil }
+            if making.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+                make(upTo: t)
+                making.store(false, ordering: .releasing)
+            }
+        }
+    }
+
+    /// Makes steps in visit order until step `t` exists (and a few more) or the sub-ids run
+    /// out: each step takes the next `batchSize` sub-ids of the split whose next sub-id scores highest.
+    private func make(upTo t: Int) {
+        var count = made.load(ordering: .relaxed)
+        while count <= t + 16 {
+            if pointer.contains(where: { $0 >= b }) { done.store(true, ordering: .releasing); break }
+            var sigma: Float = 0
+            var best = 0, bestValue = -Float.infinity
+            for split in 0..<m {
+                rank(split, through: pointer[split])
+                let v = s[split * b + subID(split, pointer[split])]
+                sigma += v
+                if split == 0 || v > bestValue { best = split; bestValue = v }
+            }
+            let upto = Swift.min(b, pointer[best] + batchSize)
+            rank(best, through: upto - 1)
+            steps[count] = PruneStep(split: best, from: pointer[best], to: upto, sigma: sigma)
+            pointer[best] = upto
+            count += 1
+            made.store(count, ordering: .releasing)
+        }
+    }
+
+    /// Pops sub-ids of `split` off its heap until rank `r` is known.
+    private func rank(_ split: Int, through r: Int) {
+        while popped[split] <= r {
+            var h = heaps[split]
+            heaps[split] = []
+            ranked[split * b + popped[split]] = Int32(truncatingIfNeeded: h[0] & 0xFFFF_FFFF)
+            h[0] = h[h.count - 1]
+            h.removeLast()
+            if !h.isEmpty { Self.siftDown(&h, 0) }
+            heaps[split] = h
+            popped[split] += 1
+        }
+    }
+}
+
+/// A top-K that offers each item once (an item is in the posting lists of every split).
+struct HeldTopK {
+    var selector: TopKSelector
+    private var held = Set<Int32>()
+
+    init(keep: Int) { selector = TopKSelector(k: keep) }
+
+    @inline(__always)
+    mutating func offer(_ score: Float, _ item: Int32) {
+        if held.contains(item) { return }
+        let (kept, evicted) = selector.offerReportingEviction(score, item)
+        if kept { held.insert(item) }
+        if let evicted { held.remove(evicted) }
+    }
+}

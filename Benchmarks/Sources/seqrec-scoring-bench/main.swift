@@ -40,7 +40,7 @@ func time(_ scorer: any TopKScorer, _ qs: [[Float]]) -> (Double, Double) {
 
 /// `--compare-cases 8:1e6,8:1e7,…`: PQTopK (automatic scan, and the scalar scan for the before /
 /// after of the shuffle kernel) per m:items case, the read bandwidth of this run, and with
-/// `--compare-prune N` RecJPQPrune at BS 1, 2, 8 beside PQTopK on the structured generator.
+/// `--compare-prune N` RecJPQPrune at BS 1, 2, 8 beside PQTopK on the structured generator, alternated in rounds of 25 queries.
 func compareRecords(_ list: String) -> [[String: Any]] {
     func label(_ n: Int) -> String {
         let e = Int(log10(Double(n)).rounded())
@@ -87,7 +87,25 @@ func compareRecords(_ list: String) -> [[String: Any]] {
         let expected = try! pq.topK(qs[0], k: 10, excluding: [])
         for (side, scorer) in scorers {
             precondition(try! scorer.topK(qs[0], k: 10, excluding: []) == expected, "\(side) differs from PQTopK")
-            var r = stats(times(qs) { _ = try! scorer.topK($0, k: 10, excluding: []) })
+            for q in qs.prefix(3) { _ = try! scorer.topK(q, k: 10, excluding: []) }
+        }
+        // Alternated in rounds of 25 queries per scorer (the order rotating), so a change in the
+        // VM's speed during the run reaches every side alike while each scorer still runs on its
+        // own warm caches, as it would serving alone.
+        var ms = [[Double]](repeating: [], count: scorers.count)
+        let round = 25
+        for (r, start) in stride(from: 0, to: qs.count, by: round).enumerated() {
+            for j in 0..<scorers.count {
+                let side = (r + j) % scorers.count
+                for q in qs[start..<Swift.min(start + round, qs.count)] {
+                    let sw = Stopwatch()
+                    _ = try! scorers[side].1.topK(q, k: 10, excluding: [])
+                    ms[side].append(sw.elapsedSeconds * 1e3)
+                }
+            }
+        }
+        for (index, (side, _)) in scorers.enumerated() {
+            var r = stats(ms[index])
             r["work"] = "structured \(label(n))"
             r["side"] = side
             records.append(r)

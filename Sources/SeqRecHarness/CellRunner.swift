@@ -28,6 +28,7 @@ struct CellRunner {
     let environment: RunEnvironment
     let scoring = ScoringCell()
     let pruning = PruningCell()
+    let trainedPruning = TrainedPruningCell()
     let log: (String) -> Void
     /// The status line of the cell in progress (training step, rate, loss, ETA), or nil.
     var display: ProgressDisplay? = nil

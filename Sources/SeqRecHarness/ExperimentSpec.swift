@@ -181,6 +181,8 @@ public struct ExperimentSpec: Codable, Sendable {
             throw SpecError(file: path, "invalid value: \(e)")
         } catch let e as SpecError {
             throw SpecError(file: path, e.message)
+        } catch let e as HyperparameterError {
+            throw SpecError(file: path, e.description)
         } catch {
             throw SpecError(file: path, "not valid JSON (\(error.localizedDescription))")
         }

@@ -242,3 +242,39 @@ let trainingSpec = """
         }
     }
 }
+
+/// A `trained-pruning` spec names what is wrong with it before anything trains.
+@Suite struct TrainedPruningSpecTests {
+    static func spec(model: String, row: String) -> String {
+        """
+        {"id": "tp", "title": "t", "kind": "trained-pruning", "source": "made up",
+         "datasets": [{"name": "syn", "synthetic": {"users": 300, "items": 400, "meanLength": 15, "seed": 2}, "validationUsers": 60}],
+         "metrics": ["median ms", "items scored %"], "seeds": [1],
+         "scales": {"smoke": {"description": "tiny", "dataset": "syn", "queries": 5, "expectedMinutes": 0.1,
+                              "config": {"model": \(model), "training": {"batchSize": 32, "batchesPerEpoch": 4, "maxEpochs": 2}}}},
+         "rows": [{"id": "pq", "method": "pq-topk"}, {"id": "prune", "method": "recjpq-prune", "config": \(row)}]}
+        """
+    }
+    static let recJPQ = #"{"maxLength": 8, "dim": 16, "blocks": 1, "reuseItemEmbeddings": true, "itemEmbedding": {"kind": "recjpq", "splits": 8, "subIDs": 256}}"#
+
+    @Test func aDenseModelOrGeneratorCodesAreErrorsNamingTheKey() throws {
+        let dense = try temporaryRoot(["tp": Self.spec(model: #"{"maxLength": 8, "dim": 16, "blocks": 1}"#, row: #"{"k": 10}"#)])
+        #expect { try ExperimentSpec.load(path: dense + "/experiments/specs/tp.json") } throws: {
+            "\($0)".contains("scales.smoke.config.model.itemEmbedding.kind") && "\($0)".contains("recjpq")
+        }
+        let codes = try temporaryRoot(["tp": Self.spec(model: Self.recJPQ, row: #"{"k": 10, "codes": "clusters"}"#)])
+        #expect { try ExperimentSpec.load(path: codes + "/experiments/specs/tp.json") } throws: { "\($0)".contains("rows.prune.config.codes") }
+    }
+
+    @Test func everyRowScoresTheOneTrainedModelExactly() throws {
+        let root = try temporaryRoot(["tp": Self.spec(model: Self.recJPQ, row: #"{"k": 10, "batchSize": 2}"#)])
+        let outcome = try Reproduction(spec: try ExperimentSpec.load(path: root + "/experiments/specs/tp.json"), scale: "smoke", root: root).run()
+        let rows = outcome.report.rows
+        #expect(rows.count == 2 && rows.allSatisfy { $0.skipped == nil })
+        // One model trained (one run directory) for both rows; the exhaustive row scores every item.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/experiments/results/tp/smoke/runs")
+        #expect(runs.filter { $0.hasPrefix("model-") }.count == 1)
+        #expect(rows[0].metrics["items scored %"]?.mean == 100)
+        #expect((rows[1].metrics["items scored %"]?.mean ?? 0) > 0)
+    }
+}

@@ -50,5 +50,6 @@ enum CellKinds {
         TrainingCell.kind,
         ScoringCell.kind,
         PruningCell.kind,
+        TrainedPruningCell.kind,
     ])
 }

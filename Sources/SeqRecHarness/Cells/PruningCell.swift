@@ -84,24 +84,32 @@ final class PruningCell {
             catalogue = (key, try StructuredCatalogue(items: items, splits: Int(splits), codes: codes, seed: seed))
         }
         let structured = catalogue!.value
-        let exhaustive = PQTopKScorer(catalogue: structured.catalogue, scan: .scalar)
-        let timed = method == PruningCell.shuffleMethod ? PQTopKScorer(catalogue: structured.catalogue) : exhaustive
         var prune: RecJPQPruneScorer? = nil
         if method == RecJPQPruneScorer.id {
             if index?.key != key { index = (key, try RecJPQPruneScorer(catalogue: structured.catalogue)) }
             prune = try index!.value.withBatchSize(Int(bs))
         }
-        let qs = structured.queries(Int(queries) + 3)
+        return try PruningCell.time(method: method, k: Int(k), catalogue: structured.catalogue, prune: prune,
+                                    queries: structured.queries(Int(queries) + 3))
+    }
+
+    /// Times `method` over `queries` (the first 3 are warm-up, their top-K checked equal to the
+    /// scalar PQTopK's): median and 95th-percentile ms, items scored (median) and its share.
+    static func time(method: String, k: Int, catalogue: PQCatalogue, prune: RecJPQPruneScorer?,
+                     queries qs: [[Float]]) throws -> [String: Double] {
+        let items = catalogue.items
+        let exhaustive = PQTopKScorer(catalogue: catalogue, scan: .scalar)
+        let timed = method == PruningCell.shuffleMethod ? PQTopKScorer(catalogue: catalogue) : exhaustive
         var times: [Double] = [], scored: [Double] = []
         for (i, q) in qs.enumerated() {
             let clock = Stopwatch()
             let (top, count): ([ScoredItem], Int)
-            if let prune { (top, count) = try prune.topKCountingScored(q, k: Int(k), excluding: []) } else {
-                (top, count) = (try timed.topK(q, k: Int(k), excluding: []), items)
+            if let prune { (top, count) = try prune.topKCountingScored(q, k: k, excluding: []) } else {
+                (top, count) = (try timed.topK(q, k: k, excluding: []), items)
             }
             let ms = clock.elapsedSeconds * 1e3
-            if i < 3, method != PQTopKScorer.id, try exhaustive.topK(q, k: Int(k), excluding: []).map(\.item) != top.map(\.item) {
-                throw ConfigError.invalidValue(key: "pruning cell", message: "\(method)'s top-\(Int(k)) differs from PQTopK's at \(items) items: it is not exact")
+            if i < 3, method != PQTopKScorer.id, try exhaustive.topK(q, k: k, excluding: []).map(\.item) != top.map(\.item) {
+                throw ConfigError.invalidValue(key: "pruning cell", message: "\(method)'s top-\(k) differs from PQTopK's at \(items) items: it is not exact")
             }
             if i >= 3 { times.append(ms); scored.append(Double(count)) }
         }

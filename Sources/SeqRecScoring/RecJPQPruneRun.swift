@@ -23,13 +23,18 @@ final class PruneRun: @unchecked Sendable {
     private let made = Atomic<Int>(0)
     private let steps: UnsafeMutableBufferPointer<PruneStep>
     /// Visit order: `ranked[split·b + r]` is the r-th best sub-id of `split` for every r below
-    /// that split's `popped` count (written under the lock before the step that needs it is published).
-    private let ranked: UnsafeMutableBufferPointer<Int32>
-    /// The step maker's state, touched only by the thread holding `making`.
-    private var pointer: [Int]
-    private var popped: [Int]
-    /// Per split, a min-heap of keys (order-preserving descending score bits, then sub-id).
-    private var heaps: [[UInt64]]
+    /// that split's `popped` count (written before the step that needs it is published).
+    private let ranked: UnsafeMutablePointer<Int32>
+    /// The step maker's state (flat buffers: no copy-on-write or exclusivity checks in the
+    /// loop), touched only by the thread holding `making`: per split the visit pointer, the
+    /// sub-ids popped so far, the score of the next sub-id, and a min-heap of keys
+    /// (order-preserving descending score bits, then the sub-id) in `heaps[split·b ..< split·b + heapSize[split]]`.
+    private let pointer: UnsafeMutablePointer<Int>
+    private let popped: UnsafeMutablePointer<Int>
+    private let nextValue: UnsafeMutablePointer<Float>
+    private let heapSize: UnsafeMutablePointer<Int>
+    private let heaps: UnsafeMutablePointer<UInt64>
+    private var exhausted = false
     private let making = Atomic<Bool>(false)
     private let done = Atomic<Bool>(false)
 
@@ -40,34 +45,48 @@ final class PruneRun: @unchecked Sendable {
         self.s = s
         steps = .allocate(capacity: m * b + 1)
         ranked = .allocate(capacity: m * b)
-        let heaps = (0..<m).map { split -> [UInt64] in
-            var keys = (0..<b).map { j -> UInt64 in
+        pointer = .allocate(capacity: m)
+        popped = .allocate(capacity: m)
+        nextValue = .allocate(capacity: m)
+        heapSize = .allocate(capacity: m)
+        heaps = .allocate(capacity: m * b)
+        for split in 0..<m {
+            let h = heaps + split * b
+            for j in 0..<b {
                 let bits = s[split * b + j].bitPattern
                 let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000   // total order of floats
-                return UInt64(~ascending) << 32 | UInt64(j)
+                h[j] = UInt64(~ascending) << 32 | UInt64(j)
             }
-            for i in stride(from: keys.count / 2 - 1, through: 0, by: -1) { Self.siftDown(&keys, i) }
-            return keys
+            for i in stride(from: b / 2 - 1, through: 0, by: -1) { Self.siftDown(h, b, i) }
+            heapSize[split] = b
+            pointer[split] = 0
+            popped[split] = 0
+            rank(split, through: 0)
+            nextValue[split] = s[split * b + subID(split, 0)]
         }
-        self.heaps = heaps
-        pointer = [Int](repeating: 0, count: m)
-        popped = [Int](repeating: 0, count: m)
     }
 
     deinit {
         steps.deallocate()
         ranked.deallocate()
+        pointer.deallocate()
+        popped.deallocate()
+        nextValue.deallocate()
+        heapSize.deallocate()
+        heaps.deallocate()
     }
 
-    private static func siftDown(_ h: inout [UInt64], _ start: Int) {
+    private static func siftDown(_ h: UnsafeMutablePointer<UInt64>, _ count: Int, _ start: Int) {
         var p = start
         while true {
             let l = 2 * p + 1, r = l + 1
             var w = p
-            if l < h.count && h[l] < h[w] { w = l }
-            if r < h.count && h[r] < h[w] { w = r }
+            if l < count && h[l] < h[w] { w = l }
+            if r < count && h[r] < h[w] { w = r }
             if w == p { return }
-            h.swapAt(p, w)
+            let x = h[p]
+            h[p] = h[w]
+            h[w] = x
             p = w
         }
     }
@@ -110,19 +129,20 @@ final class PruneRun: @unchecked Sendable {
     private func make(upTo t: Int) {
         var count = made.load(ordering: .relaxed)
         while count <= t + 16 {
-            if pointer.contains(where: { $0 >= b }) { done.store(true, ordering: .releasing); break }
+            if exhausted { done.store(true, ordering: .releasing); break }
+            // σ: the next sub-id scores in split order (the same sum whichever split moved last).
             var sigma: Float = 0
             var best = 0, bestValue = -Float.infinity
             for split in 0..<m {
-                rank(split, through: pointer[split])
-                let v = s[split * b + subID(split, pointer[split])]
+                let v = nextValue[split]
                 sigma += v
                 if split == 0 || v > bestValue { best = split; bestValue = v }
             }
-            let upto = Swift.min(b, pointer[best] + batchSize)
-            rank(best, through: upto - 1)
-            steps[count] = PruneStep(split: best, from: pointer[best], to: upto, sigma: sigma)
+            let from = pointer[best], upto = Swift.min(b, from + batchSize)
+            rank(best, through: Swift.min(upto, b - 1))
+            steps[count] = PruneStep(split: best, from: from, to: upto, sigma: sigma)
             pointer[best] = upto
+            if upto >= b { exhausted = true } else { nextValue[best] = s[best * b + subID(best, upto)] }
             count += 1
             made.store(count, ordering: .releasing)
         }
@@ -130,14 +150,12 @@ final class PruneRun: @unchecked Sendable {
 
     /// Pops sub-ids of `split` off its heap until rank `r` is known.
     private func rank(_ split: Int, through r: Int) {
+        let h = heaps + split * b
         while popped[split] <= r {
-            var h = heaps[split]
-            heaps[split] = []
             ranked[split * b + popped[split]] = Int32(truncatingIfNeeded: h[0] & 0xFFFF_FFFF)
-            h[0] = h[h.count - 1]
-            h.removeLast()
-            if !h.isEmpty { Self.siftDown(&h, 0) }
-            heaps[split] = h
+            heapSize[split] -= 1
+            h[0] = h[heapSize[split]]
+            if heapSize[split] > 0 { Self.siftDown(h, heapSize[split], 0) }
             popped[split] += 1
         }
     }

@@ -172,9 +172,20 @@ public struct RecJPQPruneScorer: TopKScorer {
             for e in entries { exact(e) }
             return
         }
+        // Until this thread's top-K is full (θ still −∞) every posting would pass the quantised
+        // bound: score the first ones exactly, then let the kernel filter against a real threshold.
+        var first = entries.lowerBound
+        while threshold == -Float.infinity && first < entries.upperBound {
+            exact(first)
+            first += 1
+        }
+        if entries.upperBound - first < 64 {
+            for e in first..<entries.upperBound { exact(e) }
+            return
+        }
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: Self.shuffleBlock) { out in
             q.bytes.withUnsafeBufferPointer { qb in
-                var lo = entries.lowerBound
+                var lo = first
                 while lo < entries.upperBound {
                     let hi = Swift.min(lo + Self.shuffleBlock, entries.upperBound)
                     let whole = lo + (hi - lo) / 64 * 64

@@ -54,7 +54,9 @@ final class PruneRun: @unchecked Sendable {
             let h = heaps + split * b
             for j in 0..<b {
                 let bits = s[split * b + j].bitPattern
-                let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000   // total order of floats
+                // Total order of floats without a branch (signs are random): negative → all bits
+                // flipped, positive → the sign bit set.
+                let ascending = bits ^ (UInt32(bitPattern: Int32(bitPattern: bits) >> 31) | 0x8000_0000)
                 h[j] = UInt64(~ascending) << 32 | UInt64(j)
             }
             for i in stride(from: b / 2 - 1, through: 0, by: -1) { Self.siftDown(h, b, i) }

@@ -4,6 +4,7 @@
 // fixed tree, so every clone gives the same bits.
 #include "CSeqRecKernels.h"
 #include "Clones.h"
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -86,9 +87,11 @@ void seqrec_sampled_dot_hidden_grad(const float *g, const float *t, const int32_
     }
 }
 
+// dt[id] += g·h[row] for the pairs whose id lies in [lo, hi), visited in pair order (row, then
+// sample) for every id, so each row of dt sums its terms in one fixed order.
 SEQREC_WIDE_CLONES
-void seqrec_sampled_dot_table_grad(const float *g, const float *h, const int32_t *ids, float *dt,
-                                   long rows, long k, long d, int32_t lo, int32_t hi) {
+static void table_grad_pairs(const float *g, const float *h, const int32_t *ids, float *dt, long rows, long k, long d,
+                             int32_t lo, int32_t hi) {
     const long body = d & ~15L;
     for (long r = 0; r < rows; r++) {
         const float *hr = h + r * d;
@@ -102,4 +105,66 @@ void seqrec_sampled_dot_table_grad(const float *g, const float *h, const int32_t
             for (long x = body; x < d; x++) dr[x] += c * hr[x];
         }
     }
+}
+
+// The same sums with the owned ids cut into slices whose rows of dt fit in L2 (256 KB): the
+// pairs are first bucketed by slice (two branch-free passes over the ids, pair order kept within
+// a bucket), then each slice's pairs update its rows of dt while they stay cached. With random
+// ids over a table larger than L2 the direct loop waits on a cache miss for every pair; here
+// each row of dt receives its terms in the same order, so the bits are the direct loop's.
+SEQREC_WIDE_CLONES
+void seqrec_sampled_dot_table_grad(const float *g, const float *h, const int32_t *ids, float *dt,
+                                   long rows, long k, long d, int32_t lo, int32_t hi) {
+    const long span = (long)hi - lo, pairs = rows * k;
+    int shift = 0;
+    while (((2L << shift) * d * 4) <= 256 * 1024) shift++;   // 2^shift ids per slice
+    const long slices = span > 0 ? ((span - 1) >> shift) + 1 : 0;
+    long *pos = slices > 1 && pairs < (1L << 31) ? calloc((size_t)slices + 2, sizeof(long)) : NULL;
+    int32_t *list = NULL;
+    if (pos) {
+        for (long p = 0; p < pairs; p++) {   // pos[s + 1] counts slice s; pos[slices + 1] the rest
+            const unsigned long u = (unsigned long)((long)ids[p] - lo);
+            const long inside = u < (unsigned long)span;
+            pos[(inside ? (long)(u >> shift) : slices) + 1]++;
+        }
+        // pos[s]: where slice s's pairs start; pos[slices]: one spare place (the sink).
+        long total = 0;
+        for (long s_ = 0; s_ < slices; s_++) { const long c = pos[s_ + 1]; pos[s_] = total; total += c; }
+        pos[slices] = total;
+        list = malloc(sizeof(int32_t) * (size_t)(total + 1));
+    }
+    if (!list) {
+        free(pos);
+        table_grad_pairs(g, h, ids, dt, rows, k, d, lo, hi);
+        return;
+    }
+    // Pairs in order: an owned pair goes to its slice's next place, any other to the sink,
+    // which never advances.
+    long *next = pos;
+    for (long p = 0; p < pairs; p++) {
+        const unsigned long u = (unsigned long)((long)ids[p] - lo);
+        const long inside = u < (unsigned long)span;
+        const long s_ = inside ? (long)(u >> shift) : slices;
+        list[next[s_]] = (int32_t)p;
+        next[s_] += inside;
+    }
+    const long body = d & ~15L;
+    long begin = 0;
+    for (long s_ = 0; s_ < slices; s_++) {
+        const long end = next[s_];   // slice s ends where its cursor stopped
+        long r = 0, row_start = 0;
+        for (long i = begin; i < end; i++) {
+            const long p = list[i];
+            while (p >= row_start + k) { r++; row_start += k; }
+            const float c = g[p];
+            const float *hr = h + r * d;
+            float *dr = dt + (long)ids[p] * d;
+            const v16f cv = splat16(c);
+            for (long x = 0; x < body; x += 16) store16(dr + x, load16(dr + x) + cv * load16(hr + x));
+            for (long x = body; x < d; x++) dr[x] += c * hr[x];
+        }
+        begin = end;
+    }
+    free(list);
+    free(pos);
 }

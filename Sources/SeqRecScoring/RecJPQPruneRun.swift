@@ -18,9 +18,16 @@ struct PruneStep {
 final class PruneRun: @unchecked Sendable {
     private let m: Int, b: Int, batchSize: Int
     private let s: UnsafePointer<Float>
+    // The three shared words each thread writes (the next step to claim, θ, the steps made) on
+    // cache lines of their own: false sharing between them cost a line transfer per claim.
     private let next = Atomic<Int>(0)
+    private let padding0: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
     private let thetaBits = Atomic<UInt32>((-Float.infinity).bitPattern)
+    private let padding1: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
     private let made = Atomic<Int>(0)
+    private let making = Atomic<Bool>(false)
+    private let done = Atomic<Bool>(false)
+    private let padding2: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
     private let steps: UnsafeMutableBufferPointer<PruneStep>
     /// Visit order: `ranked[split·b + r]` is the r-th best sub-id of `split` for every r below
     /// that split's `popped` count (written before the step that needs it is published).
@@ -35,8 +42,6 @@ final class PruneRun: @unchecked Sendable {
     private let heapSize: UnsafeMutablePointer<Int>
     private let heaps: UnsafeMutablePointer<UInt64>
     private var exhausted = false
-    private let making = Atomic<Bool>(false)
-    private let done = Atomic<Bool>(false)
 
     init(_ s: UnsafePointer<Float>, m: Int, b: Int, batchSize: Int) {
         self.m = m

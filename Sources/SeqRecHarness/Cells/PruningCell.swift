@@ -22,6 +22,12 @@ final class PruningCell {
     static let methods = [PQTopKScorer.id, shuffleMethod, RecJPQPruneScorer.id]
     static let configKeys = ["k", "batchSize", "codes"]
 
+    /// The scan a method's timing depends on (part of a cell's key): `pq-topk` cells measured
+    /// before the shuffle scan existed differ from today's.
+    static func scanName(_ method: String) -> String {
+        method == PQTopKScorer.id ? "scalar" : method == shuffleMethod ? "shuffle" : "none"
+    }
+
     static let kind = CellKind(id: "pruning", usesDataset: false, scaleChoosesDataset: false, perSeed: false, perSize: true,
                                pairedSignificance: false, validate: validate, resolve: resolve) { runner, cell, config, _ in
         var out = CellOutput()
@@ -67,7 +73,7 @@ final class PruningCell {
         let s = try settings(cell.row)
         let method = cell.row.method ?? ""
         // The scan is part of the key: `pq-topk` cells measured before the shuffle scan existed differ.
-        let scan = method == PQTopKScorer.id ? "scalar" : method == shuffleMethod ? "shuffle" : "none"
+        let scan = scanName(method)
         return .object(["method": .string(method), "scan": .string(scan), "splits": .number(Double(cell.row.splits ?? 8)), "items": .number(Double(cell.items ?? 0)),
                         "k": .number(Double(s.k)), "batchSize": .number(Double(method == RecJPQPruneScorer.id ? s.batchSize : 0)),
                         "codes": .string(s.codes.rawValue), "queries": .number(Double(runner.scale.queries ?? 50))])

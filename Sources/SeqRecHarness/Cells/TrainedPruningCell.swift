@@ -58,7 +58,7 @@ final class TrainedPruningCell {
     static func resolve(_ runner: CellRunner, _ cell: Cell) throws -> JSONValue {
         let s = try PruningCell.settings(cell.row)
         let method = cell.row.method ?? ""
-        let scan = method == PQTopKScorer.id ? "scalar" : method == PruningCell.shuffleMethod ? "shuffle" : "none"
+        let scan = PruningCell.scanName(method)
         let model = try modelConfig(runner.scale.config, source: "\(runner.spec.id) scale \(runner.scaleName)")
         return .object(["method": .string(method), "scan": .string(scan), "k": .number(Double(s.k)),
                         "batchSize": .number(Double(method == RecJPQPruneScorer.id ? s.batchSize : 0)),

@@ -307,8 +307,17 @@ enum Checks {
             let values = ids.map(mean)
             guard values.allSatisfy({ $0 != nil }) else { return .init(description: text, passed: false, detail: "missing results") }
             let v = values.map { $0! }
-            return .init(description: text, passed: zip(v, v.dropFirst()).allSatisfy { $0 < $1 },
-                         detail: v.map { String(format: "%.4f", $0) }.joined(separator: " → "))
+            // Each value beside its row (without a row id's shared first component), so the order
+            // the check compares is readable whatever its description says.
+            let prefixes = Set(ids.map { $0.split(separator: "/", maxSplits: 1).first.map(String.init) ?? $0 })
+            let names = ids.map { id -> String in
+                let parts = id.split(separator: "/", maxSplits: 1)
+                return prefixes.count == 1 && parts.count == 2 ? String(parts[1]) : id
+            }
+            let increasing = zip(v, v.dropFirst()).allSatisfy { $0 < $1 }
+            return .init(description: text, passed: increasing,
+                         detail: zip(names, v).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: " → ")
+                             + (increasing ? "" : " (not increasing)"))
         }
     }
 }

@@ -134,9 +134,49 @@ long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, 
     return found;
 }
 
+// RecJPQPrune's posting lists in blocks of 64 postings, split-major: row r of a block holds the
+// 64 postings' codes of one split, the list's own split left out (its sub-id is the list's). A
+// row is looked up as it lies — no regrouping or transpose — and a list reads m − 1 bytes per
+// posting instead of m. `splitOfRow[r]` names row r's split; lanes past `lastLanes` in the last
+// block are padding.
+PQ_TARGET
+long seqrec_pq_blocked_scan(const uint8_t *blocks, long rows, long count, long prefetchCount, long lastLanes,
+                            const int32_t *splitOfRow, const uint8_t *table, uint16_t threshold, int64_t *out) {
+    // Blocks prefetched ahead (~8 KB, as the item-major scan) while before block prefetchCount.
+    const long ahead = rows > 0 ? (PQ_PREFETCH + rows * 64 - 1) / (rows * 64) : 0;
+    const __m512i limit = _mm512_set1_epi16((short)threshold);
+    const long bytes = rows * 64;
+    long found = 0;
+    for (long b = 0; b < count; b++) {
+        const uint8_t *block = blocks + b * bytes;
+        if (b + ahead < prefetchCount)
+            for (long line = 0; line < rows; line++) __builtin_prefetch(block + ahead * bytes + line * 64, 0, 0);
+        __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
+        for (long r = 0; r < rows; r++) {
+            __m512i v = lookup(_mm512_loadu_si512(block + r * 64), table + (long)splitOfRow[r] * 256);
+            acc0 = _mm512_add_epi16(acc0, _mm512_cvtepu8_epi16(_mm512_castsi512_si256(v)));
+            acc1 = _mm512_add_epi16(acc1, _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(v, 1)));
+        }
+        uint64_t hits = (uint64_t)_mm512_cmpge_epu16_mask(acc0, limit) |
+                        ((uint64_t)_mm512_cmpge_epu16_mask(acc1, limit) << 32);
+        if (b == count - 1 && lastLanes < 64) hits &= (1ull << lastLanes) - 1;
+        while (hits) {
+            out[found++] = b * 64 + __builtin_ctzll(hits);
+            hits &= hits - 1;
+        }
+    }
+    return found;
+}
+
 #else
 
 int seqrec_pq_shuffle_scan_available(void) { return 0; }
+long seqrec_pq_blocked_scan(const uint8_t *blocks, long rows, long count, long prefetchCount, long lastLanes,
+                            const int32_t *splitOfRow, const uint8_t *table, uint16_t threshold, int64_t *out) {
+    (void)blocks; (void)rows; (void)count; (void)prefetchCount; (void)lastLanes; (void)splitOfRow; (void)table;
+    (void)threshold; (void)out;
+    return -1;
+}
 
 long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, long prefetch_end,
                             const uint8_t *table, uint16_t threshold, int64_t *out) {

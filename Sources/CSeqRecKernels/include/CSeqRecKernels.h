@@ -73,6 +73,15 @@ int seqrec_pq_shuffle_scan_available(void);
 long seqrec_pq_shuffle_scan(const uint8_t *codes, long m, long begin, long end, long prefetch_end,
                             const uint8_t *table, uint16_t threshold, int64_t *out);
 
+/// RecJPQPrune's blocked posting lists (`count` blocks of `rows` × 64 code bytes, split-major, row r
+/// holding split `splitOfRow[r]`; the last block's lanes from `lastLanes` on are padding; blocks
+/// before `prefetchCount` — the list's end — may be prefetched): writes
+/// the position (block · 64 + lane) of every posting whose 16-bit sum of table[split·256 + code]
+/// is ≥ threshold to out (room for count · 64) and returns their count; −1 where the kernel is not
+/// compiled in (needs the same CPU as `seqrec_pq_shuffle_scan`).
+long seqrec_pq_blocked_scan(const uint8_t *blocks, long rows, long count, long prefetchCount, long lastLanes,
+                            const int32_t *splitOfRow, const uint8_t *table, uint16_t threshold, int64_t *out);
+
 /// The interaction readers' all-numeric rows: from b[start], consecutive lines of `width`
 /// unsigned decimal fields (`digits[.digits]`, at most 18 digits) joined by the byte s0 (and s1
 /// when s1 ≥ 0), each ending in [\r]\n (or at limit, the end of the data); field `user` and

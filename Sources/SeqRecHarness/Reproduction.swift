@@ -309,11 +309,9 @@ enum Checks {
             let v = values.map { $0! }
             // Each value beside its row (without a row id's shared first component), so the order
             // the check compares is readable whatever its description says.
-            let prefixes = Set(ids.map { $0.split(separator: "/", maxSplits: 1).first.map(String.init) ?? $0 })
-            let names = ids.map { id -> String in
-                let parts = id.split(separator: "/", maxSplits: 1)
-                return prefixes.count == 1 && parts.count == 2 ? String(parts[1]) : id
-            }
+            let parts = ids.map { $0.split(separator: "/", maxSplits: 1) }
+            let shared = Set(parts.map { $0.first ?? "" }).count == 1
+            let names = zip(ids, parts).map { shared && $1.count == 2 ? String($1[1]) : $0 }
             let increasing = zip(v, v.dropFirst()).allSatisfy { $0 < $1 }
             return .init(description: text, passed: increasing,
                          detail: zip(names, v).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: " → ")

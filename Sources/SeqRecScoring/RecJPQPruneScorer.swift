@@ -175,14 +175,10 @@ public struct RecJPQPruneScorer: TopKScorer {
         let m = catalogue.splits, b = catalogue.subIDs, rows = m - 1
         let own = key / b, j = key % b, count = start[key + 1] - start[key], first = start[key]
         let list = blocks + blockStart[key] * rows * 64
-        // The exact score of the list's p-th posting: Σₜ S[t, code] in split order (as PQTopK sums).
+        // The exact score of the list's p-th posting (its own split's code is the list's sub-id j).
         @inline(__always) func exact(_ p: Int) {
             let base = list + (p >> 6) * rows * 64 + (p & 63)
-            @inline(__always) func term(_ t: Int) -> Float {
-                s[t * b + (t == own ? j : Int(base[(t < own ? t : t - 1) * 64]))]
-            }
-            var v = term(0)
-            for t in 1..<m { v += term(t) }
+            let v = pqScore(s, m, b) { t in t == own ? j : Int(base[(t < own ? t : t - 1) * 64]) }
             if v >= threshold {
                 local.offer(v, postings[first + p])
                 threshold = Swift.max(theta, local.selector.threshold)

@@ -60,8 +60,15 @@ enum ScorerSupport {
 /// Σₖ S[k·b + c[k]] over m splits in split order (any m, b).
 @inline(__always)
 func pqScore(_ c: UnsafePointer<UInt8>, _ s: UnsafePointer<Float>, _ m: Int, _ b: Int) -> Float {
+    pqScore(s, m, b) { Int(c[$0]) }
+}
+
+/// Σₖ S[k·b + code(k)] over m splits in split order, whatever the layout the codes are read from
+/// (RecJPQPrune's blocks hold them strided): the one PQ sum every scorer's exact scores use.
+@inline(__always)
+func pqScore(_ s: UnsafePointer<Float>, _ m: Int, _ b: Int, code: (Int) -> Int) -> Float {
     var acc: Float = 0
-    for k in 0..<m { acc += s[k * b + Int(c[k])] }
+    for k in 0..<m { acc += s[k * b + code(k)] }
     return acc
 }
 

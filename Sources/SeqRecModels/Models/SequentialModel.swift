@@ -135,8 +135,10 @@ extension SequentialModel {
         let windows: [[Int32]] = histories.map { inferenceWindow($0) }
         let lengths: [Int] = windows.map(\.count)
         let order: [Int] = (0..<n).sorted { (a: Int, b: Int) -> Bool in lengths[a] < lengths[b] || (lengths[a] == lengths[b] && a < b) }
+        // The groups' activations recycle each other's buffers instead of faulting in fresh pages.
+        let pool = BufferPool()
         var start = 0
-        while start < n {
+        while start < n { pool.withPool {
             let rows = Array(order[start..<Swift.min(n, start + group)])
             let l = Swift.max(1, rows.map { lengths[$0] }.max()!)
             let ids = rows.flatMap { Padding.leftPadded(windows[$0], length: l) }
@@ -148,7 +150,7 @@ extension SequentialModel {
                 }
             }
             start += rows.count
-        }
+        } }
         return Tensor(shape: [n, d], scalars: out)
     }
 

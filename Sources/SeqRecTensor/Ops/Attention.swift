@@ -152,6 +152,36 @@ struct AttentionPlan: @unchecked Sendable {
         seqrec_dropout_apply(x, o, n, UInt32(truncatingIfNeeded: w), k1, k2, threshold, keepScale)
     }
 
+    /// Query rows per causal row block: the scores and products of rows i0..<i1 need only the
+    /// keys they can see (0..<i1 + surplus), so the upper triangle is neither computed nor read.
+    static let causalRows = 64
+
+    /// The row blocks of sequence s: rows i0..<i1 and the keys 0..<kb they see (one block, all
+    /// keys, without `causal`).
+    @inline(__always) func rowBlocks(_ s: Int, _ body: (_ i0: Int, _ i1: Int, _ kb: Int) -> Void) {
+        let lq = nq[s], lk = nk[s]
+        guard causal else { body(0, lq, lk); return }
+        var i0 = 0
+        while i0 < lq {
+            let i1 = Swift.min(lq, i0 + Self.causalRows)
+            body(i0, i1, Swift.min(lk, i1 + lk - lq))
+            i0 = i1
+        }
+    }
+
+    /// The key blocks of sequence s: keys j0..<j1 and the first row r0 that sees any of them
+    /// (rows before r0 have zero weight there; one block from row 0 without `causal`).
+    @inline(__always) func keyBlocks(_ s: Int, _ body: (_ j0: Int, _ j1: Int, _ r0: Int) -> Void) {
+        let lq = nq[s], lk = nk[s]
+        guard causal else { body(0, lk, 0); return }
+        var j0 = 0
+        while j0 < lk {
+            let j1 = Swift.min(lk, j0 + Self.causalRows)
+            body(j0, j1, Swift.max(0, j0 - (lk - lq)))
+            j0 = j1
+        }
+    }
+
     func forward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
                  _ out: UnsafeMutablePointer<Float>, _ probabilities: UnsafeMutablePointer<Float>?) {
         forEachSequence(scratch: probabilities == nil ? 2 : 1) { s, scratch in
@@ -165,11 +195,21 @@ struct AttentionPlan: @unchecked Sendable {
                     for i in 0..<lq { (out + qo + i * d).update(repeating: 0, count: dh) }
                     continue
                 }
-                BLAS.sgemmSerial(false, true, lq, lk, dh, scale, q + qo, d, k + ko, d, 0, p, lk)
-                softmaxRows(s, h, p)
+                rowBlocks(s) { i0, i1, kb in
+                    BLAS.sgemmSerial(false, true, i1 - i0, kb, dh, scale, q + qo + i0 * d, d, k + ko, d, 0, p + i0 * lk, lk)
+                }
+                softmaxRows(s, h, p)   // (zeros every weight a row cannot see, computed or not)
                 var weights = UnsafePointer(p)
-                if rate > 0 { dropout(w, block, p, scratch); weights = UnsafePointer(scratch) }
-                BLAS.sgemmSerial(false, false, lq, dh, lk, 1, weights, lk, v + ko, d, 0, out + qo, d)
+                if rate > 0 {
+                    rowBlocks(s) { i0, i1, kb in
+                        for i in i0..<i1 { dropout(w + i * lk, kb, p + i * lk, scratch + i * lk) }
+                    }
+                    weights = UnsafePointer(scratch)
+                }
+                rowBlocks(s) { i0, i1, kb in
+                    BLAS.sgemmSerial(false, false, i1 - i0, dh, kb, 1, weights + i0 * lk, lk, v + ko, d, 0,
+                                     out + qo + i0 * d, d)
+                }
             }
         }
     }
@@ -215,19 +255,35 @@ struct AttentionPlan: @unchecked Sendable {
                 if let dv {
                     var weights = p
                     if rate > 0 { dropout(w, block, p, dropped); weights = UnsafePointer(dropped) }
-                    BLAS.sgemmSerial(true, false, lk, dh, lq, 1, weights, lk, g + qo, d, 0, dv + ko, d)
+                    keyBlocks(s) { j0, j1, r0 in
+                        BLAS.sgemmSerial(true, false, j1 - j0, dh, lq - r0, 1, weights + r0 * lk + j0, lk, g + qo + r0 * d, d,
+                                         0, dv + ko + j0 * d, d)
+                    }
                 }
                 guard dq != nil || dk != nil else { continue }
-                BLAS.sgemmSerial(false, true, lq, lk, dh, 1, g + qo, d, v + ko, d, 0, dp, lk)
-                if rate > 0 { dropout(w, block, dp, dp) }
-                for i in 0..<lq {
-                    let pr = p + i * lk, gr = dp + i * lk
-                    var dot: Float = 0
-                    for j in 0..<lk { dot += gr[j] * pr[j] }
-                    for j in 0..<lk { gr[j] = pr[j] * (gr[j] - dot) }
+                rowBlocks(s) { i0, i1, kb in
+                    BLAS.sgemmSerial(false, true, i1 - i0, kb, dh, 1, g + qo + i0 * d, d, v + ko, d, 0, dp + i0 * lk, lk)
+                    for i in i0..<i1 {
+                        let pr = p + i * lk, gr = dp + i * lk
+                        if rate > 0 { dropout(w + i * lk, kb, gr, gr) }
+                        // Weights a row cannot see are 0 (and their dS too).
+                        let seen = causal ? Swift.min(lk, i + 1 + lk - lq) : lk
+                        var dot: Float = 0
+                        for j in 0..<seen { dot += gr[j] * pr[j] }
+                        for j in 0..<seen { gr[j] = pr[j] * (gr[j] - dot) }
+                        (gr + seen).update(repeating: 0, count: lk - seen)
+                    }
+                    if let dq {
+                        BLAS.sgemmSerial(false, false, i1 - i0, dh, kb, scale, dp + i0 * lk, lk, k + ko, d, 0,
+                                         dq + qo + i0 * d, d)
+                    }
                 }
-                if let dq { BLAS.sgemmSerial(false, false, lq, dh, lk, scale, dp, lk, k + ko, d, 0, dq + qo, d) }
-                if let dk { BLAS.sgemmSerial(true, false, lk, dh, lq, scale, dp, lk, q + qo, d, 0, dk + ko, d) }
+                if let dk {
+                    keyBlocks(s) { j0, j1, r0 in
+                        BLAS.sgemmSerial(true, false, j1 - j0, dh, lq - r0, scale, dp + r0 * lk + j0, lk, q + qo + r0 * d, d,
+                                         0, dk + ko + j0 * d, d)
+                    }
+                }
             }
         }
     }

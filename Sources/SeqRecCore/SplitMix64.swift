@@ -48,10 +48,19 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
         return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
     }
 
-    /// A uniform integer in `0..<bound` (Lemire's nearly divisionless method, unbiased).
+    /// A uniform integer in `0..<bound` (Lemire's nearly divisionless method, unbiased): the
+    /// same draws as the standard library's `next(upperBound:)` (tested), written out so it
+    /// inlines into samplers that draw millions per training step.
+    @inlinable
     public mutating func nextInt(below bound: Int) -> Int {
         require(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")
-        return Int(next(upperBound: UInt64(bound)))
+        let b = UInt64(bound)
+        var m = next().multipliedFullWidth(by: b)
+        if m.low < b {
+            let threshold = (0 &- b) % b   // 2⁶⁴ mod b: the low words that would bias the draw
+            while m.low < threshold { m = next().multipliedFullWidth(by: b) }
+        }
+        return Int(m.high)
     }
 }
 

@@ -210,17 +210,16 @@ if only.contains("eval") {
         _ = try! evaluator.evaluate(split.validation, in: split, scorer: ModelScorer(model: model, split: split))
     }
     let cases = split.validation.count
-    // FLOPs needed: histories go shortest-first in groups of 64 cut to the group's longest.
-    let lengths = split.validation.map { min(split.input($0).count, port.maxLength) }.sorted()
+    // FLOPs needed, per history over its own length n (the packed blocks do no padding work):
+    // every block but the last over all positions (causal attention counted as the n·(n+1)/2
+    // query-key pairs it needs); the last block's keys and values over all positions, its query,
+    // attention and feed-forward network at the last position only (`encodeLast`).
     var flops = Double(cases) * 2 * 128 * Double(itemCount)
-    for g in stride(from: 0, to: cases, by: 64) {
-        let rows = min(64, cases - g), l = Double(max(1, lengths[g + rows - 1]))
-        // Every block but the last over all positions (causal attention counted as the l·(l+1)/2
-        // query-key pairs it needs); the last block's keys and values over all positions, its
-        // query, attention and feed-forward network at the last position only (`encodeLast`).
+    for c in split.validation {
+        let l = Double(max(1, min(split.input(c).count, port.maxLength)))
         let full = 5 * 2 * l * 128 * 128 + 2 * 2 * (l * (l + 1) / 2) * 128
         let last = 2 * 2 * l * 128 * 128 + 3 * 2 * 128 * 128 + 2 * 2 * l * 128
-        flops += Double(rows) * (Double(port.blocks - 1) * full + last)
+        flops += Double(port.blocks - 1) * full + last
     }
     let gf = flops / median(t) / 1e9
     record("eval", seconds: t, gflops: gf)

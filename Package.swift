@@ -31,7 +31,7 @@ let package = Package(
         // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
         .target(name: "SeqRecCore"),
         .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim", "CSeqRecKernels"], exclude: ["README.md"]),
-        .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor"]),
+        .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor", "CSeqRecKernels"]),
         // Data and evaluation use no tensors: Core <- Data <- Eval (Data's numeric row scan is C).
         .target(name: "SeqRecData", dependencies: ["SeqRecCore", "CSeqRecKernels"]),
         .target(name: "SeqRecEval", dependencies: ["SeqRecCore", "SeqRecData"], exclude: ["README.md"]),

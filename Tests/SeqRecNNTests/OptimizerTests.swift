@@ -2,6 +2,9 @@ import SeqRecCore
 import SeqRecNN
 import SeqRecTensor
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct OptimizerTests {
     /// Gives `p` the gradient `g` through a real backward pass (loss = Σ p ⊙ g).
@@ -24,6 +27,33 @@ import Testing
         let mHat = 0.145 / 0.19, vHat = 0.0249 / (1 - 0.98 * 0.98)
         let expected = 0.9 - 0.1 * mHat / vHat.squareRoot()
         #expect(Swift.abs(Double(p.value.scalars[0]) - expected) < 1e-5)
+    }
+
+    /// The vectorised update (C kernel, split over threads) gives exactly the floats of the plain
+    /// formula in Float arithmetic, operation by operation, over three steps of AdamW.
+    @Test func adamUpdateIsBitIdenticalToTheScalarFormula() throws {
+        var rng = SplitMix64(seed: 5)
+        let n = 100_003
+        let start = (0..<n).map { _ in rng.nextNormal() }
+        let p = Parameter("dense.weight", Tensor(shape: [n], scalars: start))
+        let adam = try Adam.adamW(learningRate: 0.01, weightDecay: 0.1)
+        var w = start, m = [Float](repeating: 0, count: n), v = m
+        for t in 1...3 {
+            let g = (0..<n).map { _ in rng.nextNormal() * (t == 2 ? 1e-3 : 1) }
+            setGradient(p, g)
+            adam.step([p])
+            let (b1, b2, eps, lr) = (adam.beta1, adam.beta2, adam.epsilon, adam.learningRate)
+            let c1 = 1 - powf(b1, Float(t)), c2 = 1 - powf(b2, Float(t)), decay = 1 - lr * adam.weightDecay
+            for i in 0..<n {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                let update = (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                w[i] = w[i] * decay - lr * update
+            }
+            let got = p.value.scalars
+            let first = (0..<n).first { got[$0].bitPattern != w[$0].bitPattern }
+            #expect(first == nil, "step \(t), element \(first ?? -1): \(first.map { got[$0] } ?? 0) vs \(first.map { w[$0] } ?? 0)")
+        }
     }
 
     @Test func adamWDecaysOnlyParametersNotExcluded() throws {

@@ -17,6 +17,11 @@ void seqrec_dropout_apply(const float *x, float *o, long n, uint32_t base, uint3
 /// The counter hash itself (for tests and for code that needs the keep decision).
 uint32_t seqrec_dropout_hash(uint32_t index, uint32_t k1, uint32_t k2);
 
+/// One Adam / AdamW update of n weights w with moments m, v and gradient g (SeqRecNN's `Adam`):
+/// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w·decay − lr·(m/c1)/(√(v/c2) + ε). No aliasing.
+void seqrec_adam_update(float *w, float *m, float *v, const float *g, long n, float beta1, float beta2, float c1,
+                        float c2, float epsilon, float lr, float decay);
+
 /// Layer normalisation of `rows` rows of length d: y = (x − mean)·rstd·γ + β with biased
 /// variance; writes (mean, rstd) per row into stats[2·row], stats[2·row + 1].
 void seqrec_layernorm_forward(const float *x, float *y, float *stats, const float *gamma, const float *beta,

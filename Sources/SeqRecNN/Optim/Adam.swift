@@ -1,3 +1,4 @@
+import CSeqRecKernels
 import SeqRecCore
 import SeqRecTensor
 
@@ -89,13 +90,8 @@ public final class Adam: Optimizer {
                         p.updateValue { w in
                             let m = mb.baseAddress!, v = vb.baseAddress!, gp = gb.baseAddress!, wp = w.baseAddress!
                             Parallel.for(w.count) { r in
-                                for i in r {
-                                    let gi = gp[i]
-                                    m[i] = b1 * m[i] + (1 - b1) * gi
-                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                    let update = (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-                                    wp[i] = wp[i] * decay - lr * update
-                                }
+                                seqrec_adam_update(wp + r.lowerBound, m + r.lowerBound, v + r.lowerBound, gp + r.lowerBound,
+                                                   r.count, b1, b2, c1, c2, eps, lr, decay)
                             }
                         }
                     }

@@ -200,10 +200,8 @@ struct AttentionPlan: @unchecked Sendable {
                 }
                 softmaxRows(s, h, p)   // (zeros every weight a row cannot see, computed or not)
                 var weights = UnsafePointer(p)
-                if rate > 0 {
-                    rowBlocks(s) { i0, i1, kb in
-                        for i in i0..<i1 { dropout(w + i * lk, kb, p + i * lk, scratch + i * lk) }
-                    }
+                if rate > 0 {   // (one long call: the rows' zeros are initialised, and stay 0)
+                    dropout(w, block, p, scratch)
                     weights = UnsafePointer(scratch)
                 }
                 rowBlocks(s) { i0, i1, kb in
@@ -263,9 +261,10 @@ struct AttentionPlan: @unchecked Sendable {
                 guard dq != nil || dk != nil else { continue }
                 rowBlocks(s) { i0, i1, kb in
                     BLAS.sgemmSerial(false, true, i1 - i0, kb, dh, 1, g + qo + i0 * d, d, v + ko, d, 0, dp + i0 * lk, lk)
+                    if kb < lk { for i in i0..<i1 { (dp + i * lk + kb).update(repeating: 0, count: lk - kb) } }
+                    if rate > 0 { dropout(w + i0 * lk, (i1 - i0) * lk, dp + i0 * lk, dp + i0 * lk) }
                     for i in i0..<i1 {
                         let pr = p + i * lk, gr = dp + i * lk
-                        if rate > 0 { dropout(w + i * lk, kb, gr, gr) }
                         // Weights a row cannot see are 0 (and their dS too).
                         let seen = causal ? Swift.min(lk, i + 1 + lk - lq) : lk
                         var dot: Float = 0

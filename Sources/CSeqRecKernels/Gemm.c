@@ -99,7 +99,7 @@ static void pack_b_transposed(const float *b, long ldb, long c0, long cols, long
 
 __attribute__((target("avx512f")))
 static void tile(long k, const float *pa, const float *b, long ldb, float *c, long ldc, long rows, long cols,
-                 float alpha, float beta) {
+                 float alpha, float beta, const float *bias) {
     const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
     const __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
@@ -115,10 +115,15 @@ static void tile(long k, const float *pa, const float *b, long ldb, float *c, lo
 #undef ROW
     }
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    // A bias row takes the place of β·C (the same sum as C pre-loaded with it and β = 1).
+    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : vb, bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : vb;
 #define STORE(r, a0, a1) if (r < rows) { \
         float *o = c + (r) * ldc; \
         __m512 s0 = _mm512_mul_ps(va, a0), s1 = _mm512_mul_ps(va, a1); \
-        if (beta != 0) { \
+        if (bias) { \
+            s0 = _mm512_add_ps(s0, bias0); \
+            s1 = _mm512_add_ps(s1, bias1); \
+        } else if (beta != 0) { \
             s0 = _mm512_add_ps(s0, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(m0, o))); \
             s1 = _mm512_add_ps(s1, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(m1, o + 16))); \
         } \
@@ -132,7 +137,7 @@ static void tile(long k, const float *pa, const float *b, long ldb, float *c, lo
 // slice of op(B) stay in L1/L2 while a tile runs. A later k block adds to C (β = 1).
 __attribute__((target("avx512f")))
 static void gemm512(int tA, int tB, long m, long n, long k, float alpha, const float *a, long lda,
-                    const float *b, long ldb, float beta, float *c, long ldc) {
+                    const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
     const long kmax = k < KC ? k : KC;
     const long stride = n < NC ? (n + NR - 1) / NR * NR : NC;
     // Packing buffers on the stack (12 KB, and up to 64 KB of op(B)); a larger op(B) slice on the heap.
@@ -152,7 +157,8 @@ static void gemm512(int tA, int tB, long m, long n, long k, float alpha, const f
                 const long rows = m - r0 < MR ? m - r0 : MR;
                 pack_a(tA, a, lda, r0, rows, k0, kc, pa);
                 for (long j = 0; j < cols; j += NR)
-                    tile(kc, pa, bp + j, bstride, c + r0 * ldc + c0 + j, ldc, rows, cols - j < NR ? cols - j : NR, alpha, betaK);
+                    tile(kc, pa, bp + j, bstride, c + r0 * ldc + c0 + j, ldc, rows, cols - j < NR ? cols - j : NR, alpha, betaK,
+                         bias && k0 == 0 ? bias + c0 + j : NULL);
             }
         }
     }
@@ -170,19 +176,24 @@ int seqrec_sgemm_available(void) {
 
 int seqrec_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, float beta, float *c, long ldc) {
+    return seqrec_sgemm_bias(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
+}
+
+int seqrec_sgemm_bias(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                      const float *b, long ldb, float beta, float *c, long ldc, const float *bias) {
 #ifdef SEQREC_GEMM512
     if (!__builtin_cpu_supports("avx512f")) return 0;
     if (m <= 0 || n <= 0) return 1;
-    if (k <= 0) {   // C ← β·C
+    if (k <= 0) {   // C ← β·C, or the bias rows
         for (long r = 0; r < m; r++)
-            for (long j = 0; j < n; j++) c[r * ldc + j] = beta == 0 ? 0 : beta * c[r * ldc + j];
+            for (long j = 0; j < n; j++) c[r * ldc + j] = bias ? bias[j] : beta == 0 ? 0 : beta * c[r * ldc + j];
         return 1;
     }
-    gemm512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
     return 1;
 #else
     (void)transposeA; (void)transposeB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
-    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)bias;
     return 0;
 #endif
 }

@@ -69,6 +69,42 @@ import Testing
         #expect(checked > 100_000)
     }
 
+    /// The bias epilogue gives exactly the floats of C pre-loaded with the bias rows and β = 1
+    /// (several k blocks, ragged column tiles, padded rows left alone), directly and through the
+    /// engine's thread split over rows (m ≥ n) and over columns (m < n, the bias offset per block).
+    @Test func biasEpilogueEqualsPreloadedBiasRows() throws {
+        guard seqrec_sgemm_available() == 1 else { return }
+        var rng = SplitMix64(seed: 17)
+        for trial in 0..<60 {
+            let tA = trial % 2 == 1, tB = trial / 2 % 2 == 1
+            let m = 1 + rng.nextInt(below: 40), n = 1 + rng.nextInt(below: trial % 5 == 0 ? 300 : 70)
+            let k = 1 + rng.nextInt(below: trial % 3 == 0 ? 600 : 90)
+            let lda = (tA ? m : k), ldb = (tB ? k : n), ldc = n + rng.nextInt(below: 3)
+            let alpha: Float = [1, 0.5][trial % 2]
+            let a = (0..<(lda * (tA ? k : m))).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
+            let b = (0..<(ldb * (tB ? n : k))).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
+            let bias = (0..<n).map { _ in Float.random(in: -1..<1, using: &rng) }
+            var preloaded = (0..<(ldc * m)).map { i in i % ldc >= n ? Float(99) : bias[i % ldc] }
+            var fused = (0..<(ldc * m)).map { i in i % ldc >= n ? Float(99) : Float.nan }
+            #expect(seqrec_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, 1, &preloaded, ldc) == 1)
+            #expect(seqrec_sgemm_bias(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, 0, &fused, ldc, bias) == 1)
+            #expect(zip(fused, preloaded).allSatisfy { $0.bitPattern == $1.bitPattern }, "trial \(trial) (\(tA), \(tB), \(m)×\(n)×\(k))")
+        }
+        // Large enough for the engine to split: rows (m ≥ n) and columns (m < n).
+        for (m, n, k) in [(900, 64, 128), (48, 1_000, 200)] {
+            let a = (0..<(m * k)).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
+            let b = (0..<(n * k)).map { _ in Float.random(in: -0.5..<0.5, using: &rng) }
+            let bias = (0..<n).map { _ in Float.random(in: -1..<1, using: &rng) }
+            var preloaded = (0..<(m * n)).map { bias[$0 % n] }, fused = [Float](repeating: .nan, count: m * n)
+            #expect(seqrec_sgemm(0, 1, m, n, k, 1, a, k, b, k, 1, &preloaded, n) == 1)
+            fused.withUnsafeMutableBufferPointer { c in
+                BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k,
+                           c: c.baseAddress!, ldc: n, bias: bias)
+            }
+            #expect(zip(fused, preloaded).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(m)×\(n)×\(k)")
+        }
+    }
+
     @Test func anEmptySumScalesC() throws {
         guard seqrec_sgemm_available() == 1 else { return }
         var c: [Float] = [1, 2, 3, .nan]

@@ -58,7 +58,8 @@ def measure(a):
         if torch:
             tag(run_json([a.python, os.path.join(HERE, "torch_bench.py"), "--data", a.data, "--runs", runs,
                           "--threads", threads] + (["--no-compile"] if a.quick else [])))
-        tag(run_json([bench("seqrec-scoring-bench"), "--compare-cases", cases, "--compare-prune", "1e6", "--queries", queries]))
+        tag(run_json([bench("seqrec-scoring-bench"), "--compare-cases", cases, "--compare-prune", "1e6", "--queries", queries,
+                      "--prune-queries", "100" if a.quick else "400"]))
         if faiss:
             tag(run_json([a.python, os.path.join(HERE, "faiss_bench.py"), "--cases", cases, "--queries", queries,
                           "--threads", threads]))

@@ -8,7 +8,8 @@ import SeqRecScoring
 // Item-scoring benchmark for issue 5 (thesis Table 7.2 / Fig. 7.2 on simulated catalogues):
 // single query (batch 1), d = 512, b = 256, top-10; median and 95th percentile over 50
 // queries after 3 warm-up queries.
-// Usage: seqrec-scoring-bench --compare-cases 8:1e6,64:1e6 [--compare-prune 1e6] [--json OUT] (for scripts/bench compare)
+// Usage: seqrec-scoring-bench --compare-cases 8:1e6,64:1e6 [--compare-prune 1e6 [--prune-queries N]] [--json OUT]
+//        (for scripts/bench compare)
 //        seqrec-scoring-bench [--quick] [--min 1e3] [--max 1e8] [--splits 8,64] [--queries 50] [--prune [--prune-sizes 1e5,1e6,1e7]]
 //        seqrec-scoring-bench --max 0 --trained RUN/model.safetensors --data PATH [--format user-item|gsasrec-split]
 
@@ -79,7 +80,8 @@ func compareRecords(_ list: String) -> [[String: Any]] {
     if let sizeText = value("--compare-prune") {
         let n = Int(Double(sizeText)!)
         let s = try! StructuredCatalogue(items: n, codes: .svdQuantile, seed: UInt64(n))
-        let qs = s.queries(queries)
+        // Sub-millisecond queries: more of them (`--prune-queries`, default --queries) for a stable median.
+        let qs = s.queries(Int(value("--prune-queries") ?? "") ?? queries)
         let pq = PQTopKScorer(catalogue: s.catalogue)
         var scorers: [(String, any TopKScorer)] = [("seqrec PQTopK", pq),
                                                     ("seqrec PQTopK scalar scan", PQTopKScorer(catalogue: s.catalogue, scan: .scalar))]

@@ -114,4 +114,10 @@ int seqrec_sgemm_available(void);
 int seqrec_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, float beta, float *c, long ldc);
 
+/// `seqrec_sgemm` with C ← α·op(A)·op(B) + bias (bias[n] added to every row in the tile's
+/// epilogue, in place of β·C; bias NULL = `seqrec_sgemm`): the same floats as C pre-loaded with
+/// the bias rows and β = 1, without the pass that writes them.
+int seqrec_sgemm_bias(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                      const float *b, long ldb, float beta, float *c, long ldc, const float *bias);
+
 #endif

@@ -40,11 +40,13 @@ public enum BLAS {
     }
 
     /// C ← α·op(A)·op(B) + β·C with C `m×n`, op(A) `m×k`, op(B) `k×n` (row-major, leading
-    /// dimensions in elements).
+    /// dimensions in elements). With `bias` (`n` floats), C ← α·op(A)·op(B) + bias on every row
+    /// instead (β unused): the same floats as C pre-loaded with the bias and β = 1.
     public static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             bias: UnsafePointer<Float>? = nil) {
         require(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
         require(lda >= Swift.max(1, transposeA ? m : k) && ldb >= Swift.max(1, transposeB ? k : n)
                      && ldc >= Swift.max(1, n), "sgemm: leading dimensions too small")
@@ -55,7 +57,7 @@ public enum BLAS {
         // Chosen on the whole product, so a thread's block runs the same code as the whole would.
         let kernel = kernel(transposeB, m, n, k)
         if threads == 1 || work < 4e6 || Parallel.isInsideRegion {
-            run(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            run(kernel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias: bias)
             return
         }
         // Split the larger output dimension into one block per thread (multiples of 16).
@@ -66,7 +68,8 @@ public enum BLAS {
                     let lo = t * per, hi = Swift.min(m, lo + per)
                     if lo >= hi { continue }
                     let aBlock = transposeA ? a + lo : a + lo * lda
-                    run(kernel, transposeA, transposeB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc)
+                    run(kernel, transposeA, transposeB, hi - lo, n, k, alpha, aBlock, lda, b, ldb, beta, c + lo * ldc, ldc,
+                        bias: bias)
                 }
             }
         } else {
@@ -76,7 +79,8 @@ public enum BLAS {
                     let lo = t * per, hi = Swift.min(n, lo + per)
                     if lo >= hi { continue }
                     let bBlock = transposeB ? b + lo * ldb : b + lo
-                    run(kernel, transposeA, transposeB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc)
+                    run(kernel, transposeA, transposeB, m, hi - lo, k, alpha, a, lda, bBlock, ldb, beta, c + lo, ldc,
+                        bias: bias.map { $0 + lo })
                 }
             }
         }
@@ -123,9 +127,13 @@ public enum BLAS {
     @inline(__always)
     static func run(_ kernel: SgemmKernel, _ tA: Bool, _ tB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        if kernel == .seqrec, seqrec_sgemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) != 0 { return }
-        openBLASSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, bias: UnsafePointer<Float>? = nil) {
+        if kernel == .seqrec,
+           seqrec_sgemm_bias(tA ? 1 : 0, tB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias) != 0 { return }
+        guard let bias else { return openBLASSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+        // OpenBLAS: the bias rows first, then accumulate onto them.
+        for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
+        openBLASSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, 1, c, ldc)
     }
 
     /// OpenBLAS's sgemm on one thread, whatever `sgemmKernel` says (benchmarks and tests compare

@@ -1,11 +1,11 @@
 import SeqRecCore
-// MARK: - Fused affine map x·Wᵀ + b (one sgemm with the bias pre-loaded into the output).
+// MARK: - Fused affine map x·Wᵀ + b (one sgemm that adds the bias in its epilogue).
 
 extension Tensor {
     /// y = x·Wᵀ + b over the last axis: `x` `[…, in]`, `weight` `[out, in]` (PyTorch layout),
     /// `bias` `[out]`. Same values and gradients as `matmul(x, weight, transposeB: true) + bias`,
-    /// but the bias rows are copied into the output and the sgemm accumulates onto them
-    /// (β = 1), which saves the broadcast-add pass and its buffer; the bias gradient is the
+    /// but the sgemm adds the bias as it writes each tile (OpenBLAS: onto bias rows copied
+    /// first), which saves the broadcast-add pass and its buffer; the bias gradient is the
     /// upstream gradient summed down to `[out]` (`reduced(toShape:)`, as the broadcast add did).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let inF = x.shape.last, outF = weight.shape[0]
@@ -13,12 +13,8 @@ extension Tensor {
                 "linear: weight \(weight.shape) / bias \(bias.shape) do not fit input \(x.shape) (need [out, \(inF)] and [out])")
         let rows = x.shape.rows
         var out = Tensor.empty(x.shape.replacingLast(with: outF))
-        let o = out.ptr, bp = bias.ptr
-        Parallel.for(rows, grain: Swift.max(1, 32_768 / Swift.max(outF, 1))) { r in
-            for row in r { (o + row * outF).update(from: bp, count: outF) }
-        }
         BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outF, k: inF, a: x.ptr, lda: inF,
-                   b: weight.ptr, ldb: inF, beta: 1, c: o, ldc: outF)
+                   b: weight.ptr, ldb: inF, c: out.ptr, ldc: outF, bias: bias.ptr)
         if let tape = Tape.active(x, weight, bias) {
             let (x0, w0) = (x.detached, weight.detached)
             tape.record(&out, x, weight, bias) { g, ctx in

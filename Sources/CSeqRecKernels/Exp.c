@@ -129,6 +129,33 @@ float seqrec_logsumexp_row(const float *x, long n) {
 }
 
 SEQREC_CLONES
+float seqrec_softmax_scaled_row(const float *x, float *o, long n, float scale) {
+    const long body = n / 8 * 8;
+    v8f m = splat(-__builtin_inff());
+    for (long j = 0; j < body; j += 8) { v8f v = load8(x + j); m = pick(v > m, v, m); }
+    float mx = -__builtin_inff();
+    for (int l = 0; l < 8; l++) if (m[l] > mx) mx = m[l];
+    for (long j = body; j < n; j++) if (x[j] > mx) mx = x[j];
+    const v8f shift = splat(mx);
+    v8f acc = splat(0.0f);
+    for (long j = 0; j < body; j += 8) {
+        const v8f e = exp8(load8(x + j) - shift);
+        acc += e;
+        store8(o + j, e);
+    }
+    if (body < n) {
+        const v8f e = exp8(loadTail(x + body, n - body, -__builtin_inff()) - shift);
+        acc += e;
+        storeTail(o + body, n - body, e);
+    }
+    const float sum = lanesSum(acc);
+    const v8f k = splat(scale / sum);
+    for (long j = 0; j < body; j += 8) store8(o + j, load8(o + j) * k);
+    if (body < n) storeTail(o + body, n - body, loadTail(o + body, n - body, 0) * k);
+    return mx + __builtin_logf(sum);
+}
+
+SEQREC_CLONES
 void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float scale) {
     const long body = n / 8 * 8;
     const v8f sh = splat(shift);

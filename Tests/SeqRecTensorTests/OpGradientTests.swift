@@ -106,6 +106,9 @@ let opCases: [OpCase] = [
     OpCase(name: "softmaxCrossEntropy", shapes: [[4, 5]]) {
         $0[0].softmaxCrossEntropy(targets: IDTensor(shape: [4], [2, -1, 0, 4]))
     },
+    OpCase(name: "softmaxCrossEntropy, upstream gradient ≠ 1", shapes: [[4, 5]]) {   // the pullback's scaled path
+        $0[0].softmaxCrossEntropy(targets: IDTensor(shape: [4], [2, -1, 0, 4])) * 2.5
+    },
     OpCase(name: "binaryCrossEntropyWithLogits", shapes: [[3, 4], [3, 4]], ranges: [-4...4, 0...1]) {
         $0[0].binaryCrossEntropyWithLogits(labels: $0[1])
     },

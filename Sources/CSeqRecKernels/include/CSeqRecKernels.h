@@ -39,6 +39,10 @@ void seqrec_softmax_row(const float *x, float *o, long n, const float *mask);
 /// log Σⱼ e^(x[j]) of one row of n floats, as max + log Σ e^(x − max) (the softmax loss).
 float seqrec_logsumexp_row(const float *x, long n);
 
+/// o[j] = scale · softmax(x)[j] over one row of n floats (o ≠ x), returning log Σⱼ e^(x[j]):
+/// the softmax loss's gradient row and its log-partition from one exp pass (row in cache).
+float seqrec_softmax_scaled_row(const float *x, float *o, long n, float scale);
+
 /// o[j] = e^(x[j] − shift) · scale over n floats (the softmax loss's pullback; o may equal x).
 void seqrec_exp_shifted(const float *x, float *o, long n, float shift, float scale);
 

@@ -113,14 +113,21 @@ void seqrec_gelu(const float *x, const float *g, float *o, long n) {
     if (body < n) { gelu8(loadTail(x + body, n - body, 0), g, body, n - body, r); storeTail(o + body, n - body, r); }
 }
 
-SEQREC_CLONES
-float seqrec_logsumexp_row(const float *x, long n) {
+// The largest of n floats (−∞ for none), eight lanes at a time.
+static inline __attribute__((always_inline)) float row_max(const float *x, long n) {
     const long body = n / 8 * 8;
     v8f m = splat(-__builtin_inff());
     for (long j = 0; j < body; j += 8) { v8f v = load8(x + j); m = pick(v > m, v, m); }
     float mx = -__builtin_inff();
     for (int l = 0; l < 8; l++) if (m[l] > mx) mx = m[l];
     for (long j = body; j < n; j++) if (x[j] > mx) mx = x[j];
+    return mx;
+}
+
+SEQREC_CLONES
+float seqrec_logsumexp_row(const float *x, long n) {
+    const long body = n / 8 * 8;
+    const float mx = row_max(x, n);
     const v8f shift = splat(mx);
     v8f acc = splat(0.0f);
     for (long j = 0; j < body; j += 8) acc += exp8(load8(x + j) - shift);
@@ -131,11 +138,7 @@ float seqrec_logsumexp_row(const float *x, long n) {
 SEQREC_CLONES
 float seqrec_softmax_scaled_row(const float *x, float *o, long n, float scale) {
     const long body = n / 8 * 8;
-    v8f m = splat(-__builtin_inff());
-    for (long j = 0; j < body; j += 8) { v8f v = load8(x + j); m = pick(v > m, v, m); }
-    float mx = -__builtin_inff();
-    for (int l = 0; l < 8; l++) if (m[l] > mx) mx = m[l];
-    for (long j = body; j < n; j++) if (x[j] > mx) mx = x[j];
+    const float mx = row_max(x, n);
     const v8f shift = splat(mx);
     v8f acc = splat(0.0f);
     for (long j = 0; j < body; j += 8) {

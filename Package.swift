@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CSeqRecKernels"),
 
         // MARK: - Public modules (dependencies point one way: Core <- Tensor <- NN)
-        .target(name: "SeqRecCore"),
+        .target(name: "SeqRecCore", dependencies: ["CSeqRecKernels"]),
         .target(name: "SeqRecTensor", dependencies: ["SeqRecCore", "CBLASShim", "CSeqRecKernels"], exclude: ["README.md"]),
         .target(name: "SeqRecNN", dependencies: ["SeqRecCore", "SeqRecTensor", "CSeqRecKernels"]),
         // Data and evaluation use no tensors: Core <- Data <- Eval (Data's numeric row scan is C).

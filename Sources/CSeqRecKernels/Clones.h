@@ -9,9 +9,12 @@
 #define SEQREC_CLONES __attribute__((target_clones("avx2", "default")))
 // Also an AVX-512 clone, for loops that gain from 16 lanes.
 #define SEQREC_WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// x86-64-v4 (AVX-512 with DQ: 64-bit lane multiplies), for integer loops.
+#define SEQREC_V4_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define SEQREC_CLONES
 #define SEQREC_WIDE_CLONES
+#define SEQREC_V4_CLONES
 #endif
 
 #endif

@@ -5,13 +5,13 @@ import BenchSupport
 import SeqRecTensor
 
 // Engine benchmark for issue 2: sgemm ceiling, SASRec-block training step, gather/scatter.
-// Usage: seqrec-bench [--quick] [--only sgemm,block,gather,bandwidth]
+// Usage: seqrec-bench [--quick] [--only sgemm,block,gather,bandwidth,draws]
 
 let args = CommandLine.arguments
 let quick = args.contains("--quick")
 let only: Set<String> = {
     if let i = args.firstIndex(of: "--only"), i + 1 < args.count { return Set(args[i + 1].split(separator: ",").map(String.init)) }
-    return ["sgemm", "block", "gather", "bandwidth"]
+    return ["sgemm", "block", "gather", "bandwidth", "draws"]
 }()
 let runs = quick ? 3 : 7
 
@@ -130,7 +130,22 @@ func gather() {
           + "\(fmt(median(tf) * 1e3)) ms")
 }
 
+// MARK: - Uniform integer draws (the gSASRec port's negatives: k 256 for each of 128 × 200 positions)
+
+func draws() {
+    let n = 128 * 200 * 256, bound = 3_416
+    var out = [Int32](repeating: 0, count: n)
+    var a = SplitMix64(seed: 1), b = a
+    let one = measure(runs: runs) {
+        out.withUnsafeMutableBufferPointer { o in for j in 0..<n { o[j] = Int32(1 + a.nextInt(below: bound)) } }
+    }
+    let bulk = measure(runs: runs) { out.withUnsafeMutableBufferPointer { b.fillInts($0, below: bound, plus: 1) } }
+    print("uniform draws below \(bound), \(n) per call (gSASRec negatives of one step): one at a time "
+          + "\(fmt(median(one) * 1e3, 2)) ms, fillInts \(fmt(median(bulk) * 1e3, 2)) ms (\(fmt(median(one) / median(bulk), 2))×)")
+}
+
 if only.contains("bandwidth") { bandwidth() }
+if only.contains("draws") { draws() }
 var ceiling: Double? = nil
 var proj128: Double? = nil, proj64: Double? = nil
 if only.contains("sgemm") {

@@ -17,6 +17,11 @@ void seqrec_dropout_apply(const float *x, float *o, long n, uint32_t base, uint3
 /// The counter hash itself (for tests and for code that needs the keep decision).
 uint32_t seqrec_dropout_hash(uint32_t index, uint32_t k1, uint32_t k2);
 
+/// n draws `offset + nextInt(below: bound)` of SplitMix64 from `state` into out — the same
+/// numbers as that many `SplitMix64.nextInt(below:)` calls (bound > 0; the results must fit
+/// Int32) — and the state after them.
+uint64_t seqrec_uniform_draws(uint64_t state, uint64_t bound, int32_t offset, int32_t *out, long n);
+
 /// One Adam / AdamW update of n weights w with moments m, v and gradient g (SeqRecNN's `Adam`):
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w·decay − lr·(m/c1)/(√(v/c2) + ε). No aliasing.
 void seqrec_adam_update(float *w, float *m, float *v, const float *g, long n, float beta1, float beta2, float c1,

@@ -21,7 +21,7 @@ public struct UniformNegativeSampler: NegativeSampler {
             return IDTensor(shape: [k], ids: (0..<k).map { _ in Int32(1 + rng.nextInt(below: itemCount)) })
         }
         var all = [Int32](repeating: 0, count: batch.inputs.count * k)
-        for j in 0..<all.count { all[j] = Int32(1 + rng.nextInt(below: itemCount)) }
+        all.withUnsafeMutableBufferPointer { rng.fillInts($0, below: itemCount, plus: 1) }
         var rows = [Int32]()
         rows.reserveCapacity(batch.positions.count * k)
         all.withUnsafeBufferPointer { a in

@@ -5,7 +5,7 @@
 #include "CSeqRecKernels.h"
 #include "Clones.h"
 
-#define GOLDEN 0x9E3779B97F4A7C15ull
+#define GOLDEN 0x9E3779B97F4A7C15ull   // SplitMix64.gamma
 
 static inline uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -39,19 +39,17 @@ uint64_t seqrec_uniform_draws(uint64_t state, uint64_t bound, int32_t offset, in
     if (bound < (1ull << 32)) {   // always, for Int32 results; larger bounds go one at a time
         for (; i + BLOCK <= n; i += BLOCK) {
             uint64_t flagged = 0;
-            int32_t block[BLOCK];
             for (int j = 0; j < BLOCK; j++) {
                 const uint64_t z = mix(state + (uint64_t)(j + 1) * GOLDEN);
                 // z·b from 32-bit halves (b < 2³²): low word and high word of the 128-bit product.
                 const uint64_t p1 = (z & 0xFFFFFFFFull) * bound, p2 = (z >> 32) * bound;
                 const uint64_t low = p1 + (p2 << 32), high = (p2 + (p1 >> 32)) >> 32;
                 flagged |= (uint64_t)(low < bound);
-                block[j] = (int32_t)high + offset;
+                out[i + j] = (int32_t)high + offset;
             }
-            if (flagged) {
+            if (flagged) {   // overwrite the block with the exact draws
                 for (int j = 0; j < BLOCK; j++) out[i + j] = (int32_t)draw(&state, bound) + offset;
             } else {
-                for (int j = 0; j < BLOCK; j++) out[i + j] = block[j];
                 state += (uint64_t)BLOCK * GOLDEN;
             }
         }

@@ -13,10 +13,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
     /// Creates a generator whose stream is fully determined by `seed`.
     public init(seed: UInt64) { state = seed }
 
+    /// The state's step per draw (the odd "golden gamma"): draw i from state s mixes s + i·γ, so
+    /// parts of a stream can start anywhere (`fillInts`).
+    @inlinable public static var gamma: UInt64 { 0x9E37_79B9_7F4A_7C15 }   // a constant, not a lazily set global
+
     /// The next 64 random bits.
     @inlinable
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= SplitMix64.gamma
         return SplitMix64.mix(state)
     }
 
@@ -76,8 +80,7 @@ extension SplitMix64 {
     /// whose assumed start turns out wrong is redone from the true state — exact either way.
     /// - Precondition: `bound > 0` and `offset + bound − 1` fits in Int32.
     public mutating func fillInts(_ out: UnsafeMutableBufferPointer<Int32>, below bound: Int, plus offset: Int32 = 0) {
-        require(bound > 0 && Int(offset) + bound - 1 <= Int(Int32.max) && Int(offset) >= Int(Int32.min),
-                "fillInts: bound \(bound) with offset \(offset) leaves Int32")
+        require(bound > 0 && Int(offset) + bound - 1 <= Int(Int32.max), "fillInts: bound \(bound) with offset \(offset) leaves Int32")
         let n = out.count
         guard n > 0, let base = out.baseAddress else { return }
         let parts = n >= 1 << 16 ? Swift.min(ThreadBudget.threads, n >> 15) : 1
@@ -85,20 +88,20 @@ extension SplitMix64 {
             state = seqrec_uniform_draws(state, UInt64(bound), offset, base, n)
             return
         }
-        let start = state, golden: UInt64 = 0x9E37_79B9_7F4A_7C15
         let bounds = (0...parts).map { $0 * n / parts }
+        // Where each part starts if no earlier draw redraws.
+        let assumed = bounds.map { state &+ UInt64($0) &* SplitMix64.gamma }
         var ends = [UInt64](repeating: 0, count: parts)
         ends.withUnsafeMutableBufferPointer { e in
             Parallel.for(parts, grain: 1) { r in
                 for t in r {
-                    let assumed = start &+ UInt64(bounds[t]) &* golden
-                    e[t] = seqrec_uniform_draws(assumed, UInt64(bound), offset, base + bounds[t], bounds[t + 1] - bounds[t])
+                    e[t] = seqrec_uniform_draws(assumed[t], UInt64(bound), offset, base + bounds[t], bounds[t + 1] - bounds[t])
                 }
             }
         }
         state = ends[0]
         for t in 1..<parts {
-            if state == start &+ UInt64(bounds[t]) &* golden {
+            if state == assumed[t] {
                 state = ends[t]
             } else {   // an earlier part redrew: this one started from the wrong state
                 state = seqrec_uniform_draws(state, UInt64(bound), offset, base + bounds[t], bounds[t + 1] - bounds[t])

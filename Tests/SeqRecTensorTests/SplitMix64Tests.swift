@@ -47,7 +47,7 @@ struct SplitMix64Tests {
     /// must be redone.
     @Test(arguments: [0, 5, 130, 40_000])
     func fillIntsRedrawsExactlyAsOneCallPerElement(_ at: Int) {
-        let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let golden = SplitMix64.gamma
         let n = 150_000
         var ours = SplitMix64(seed: 0 &- UInt64(at + 1) &* golden), theirs = ours
         var probe = theirs

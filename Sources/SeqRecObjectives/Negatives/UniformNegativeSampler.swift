@@ -20,8 +20,10 @@ public struct UniformNegativeSampler: NegativeSampler {
         if shared {
             return IDTensor(shape: [k], ids: (0..<k).map { _ in Int32(1 + rng.nextInt(below: itemCount)) })
         }
-        var all = [Int32](repeating: 0, count: batch.inputs.count * k)
-        all.withUnsafeMutableBufferPointer { rng.fillInts($0, below: itemCount, plus: 1) }
+        let all = [Int32](unsafeUninitializedCapacity: batch.inputs.count * k) { buffer, count in
+            rng.fillInts(buffer, below: itemCount, plus: 1)   // every element written
+            count = buffer.count
+        }
         var rows = [Int32]()
         rows.reserveCapacity(batch.positions.count * k)
         all.withUnsafeBufferPointer { a in

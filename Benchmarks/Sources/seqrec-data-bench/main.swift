@@ -8,6 +8,7 @@ import BenchSupport
 // Data and evaluation benchmark (issues 3 and 16). The whole-process comparison with pandas and
 // polars is experiments/reference/data_bench.py, which scripts/bench data runs after this.
 // Usage: seqrec-data-bench [--quick] [--only parse,layouts,evaluate] (parse includes layouts)
+//        [--layouts ratings.dat,ratings.csv,…] (by file name; the user-item file is always the first)
 
 let args = CommandLine.arguments
 let quick = args.contains("--quick")
@@ -78,7 +79,10 @@ func benchmarkStages(_ files: DataFiles) {
 /// take turns, 5 rounds in rotating order, so a drift of the machine's speed hits them alike.
 func benchmarkLayouts(_ files: DataFiles) {
     print("  read + group/order/number per layout (same interactions; layouts alternated in rotating order, medians of 5):")
-    let layouts = DataFiles.layouts.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
+    let chosen: Set<String>? = args.firstIndex(of: "--layouts").flatMap { i in
+        i + 1 < args.count ? Set(args[i + 1].split(separator: ",").map(String.init)) : nil
+    }
+    let layouts = DataFiles.layouts.enumerated().filter { k, l in k == 0 || chosen?.contains(l.file) ?? true }.map { $0.1 }.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
         let (p, n) = files.ensure(layout)
         var options = FormatOptions()
         options.timestamp = layout.format == "delimited" ? .name("timestamp") : nil

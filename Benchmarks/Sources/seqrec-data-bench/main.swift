@@ -82,7 +82,8 @@ func benchmarkLayouts(_ files: DataFiles) {
     let chosen: Set<String>? = args.firstIndex(of: "--layouts").flatMap { i in
         i + 1 < args.count ? Set(args[i + 1].split(separator: ",").map(String.init)) : nil
     }
-    let layouts = DataFiles.layouts.enumerated().filter { k, l in k == 0 || chosen?.contains(l.file) ?? true }.map { $0.1 }.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
+    let named = DataFiles.layouts.enumerated().filter { k, l in k == 0 || chosen?.contains(l.file) ?? true }.map { $0.1 }
+    let layouts = named.map { layout -> (DataFiles.Layout, String, Int, InteractionFormat) in
         let (p, n) = files.ensure(layout)
         var options = FormatOptions()
         options.timestamp = layout.format == "delimited" ? .name("timestamp") : nil

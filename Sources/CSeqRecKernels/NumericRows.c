@@ -276,12 +276,164 @@ static long structural_dispatch(const unsigned char *b, long start, long limit, 
                                 double *times, long *next) {
     DISPATCH_LAYOUTS(structural_rows);
 }
+
+// The row scan with AVX-512 (BW, VBMI) for the bundled layouts — user, item, [a checked field,]
+// time, the user and item first (ratings.dat, MovieLens CSV, RecBole .inter, user,item,time). Row
+// ends come from the newline bits of 64-byte blocks a window ahead, so no row waits for the one
+// before it. A row is one 64-byte load at its start: byte-class masks (non-digit, separator, dot,
+// CR) give its field boundaries and every rule is checked on them and the field lengths, with one
+// branch per row; the user, item and time fields are then right-aligned in 16-byte lanes by one
+// byte permute and converted together (pairs, quads, octets by multiply-adds). A row it does not
+// accept outright (longer than 63 bytes, 17+ digit ids, a fraction in the time, near the
+// buffer's end, or malformed) is read by numeric_row, which decides.
+#define SEQREC_ROWS512 1
+
+enum { ROWS512_WINDOW = 4096 };
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,bmi2,popcnt"))) static inline __attribute__((always_inline))
+long rows512(const unsigned char *b, long start, long limit, long end, int width, int time, unsigned char s0, int s1,
+             long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
+    const __m512i zero = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9), nlv = _mm512_set1_epi8('\n'),
+                  s0v = _mm512_set1_epi8((char)s0), s1v = _mm512_set1_epi8((char)(s1 >= 0 ? s1 : s0)),
+                  dotv = _mm512_set1_epi8('.'), crv = _mm512_set1_epi8('\r');
+    // Byte i of 16-byte lane j: j (to broadcast byte j of a scalar into lane j) and i − 16.
+    const __m512i laneOf = _mm512_set_epi64(0x0303030303030303ll, 0x0303030303030303ll, 0x0202020202020202ll,
+                                            0x0202020202020202ll, 0x0101010101010101ll, 0x0101010101010101ll, 0, 0);
+    const __m512i iotaM16 = _mm512_set4_epi32((int)0xFFFEFDFC, (int)0xFBFAF9F8, (int)0xF7F6F5F4, (int)0xF3F2F1F0);
+    const __m512i tens = _mm512_set1_epi16(0x010A), hundreds = _mm512_set1_epi32(0x00010064),
+                  tenThousands = _mm512_set1_epi32(0x00012710), e8 = _mm512_set1_epi64(100000000);
+    const int two = s1 >= 0, sameBytes = two && (unsigned char)s1 == s0;
+    const long L = two ? 2 : 1;
+    const long lastFast = end - 72;   // a row's loads reach 72 bytes past its start
+    int32_t ends[ROWS512_WINDOW + 64];
+    long count = 0, k = 0, origin = start;
+    long rows = 0, at = start;
+    double unused;
+    while (rows < maxRows && at < limit) {
+        double *t = times ? times + rows : &unused;
+        if (k == count && at <= lastFast) {
+            // The newlines of the next window, four positions written per block whatever its count.
+            origin = at;
+            count = 0;
+            k = 0;
+            for (long off = 0; off < ROWS512_WINDOW && at + off + 64 <= end; off += 64) {
+                uint64_t bits = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(b + at + off)), nlv);
+                const long got = __builtin_popcountll(bits);
+                for (int x = 0; x < 4; x++) {
+                    ends[count + x] = (int32_t)(off + __builtin_ctzll(bits | (1ull << 63)));
+                    bits &= bits - 1;
+                }
+                for (long x = 4; x < got; x++) {
+                    ends[count + x] = (int32_t)(off + __builtin_ctzll(bits));
+                    bits &= bits - 1;
+                }
+                count += got;
+            }
+        }
+        const long r = k < count ? origin + ends[k] - at : 64;   // the row's newline
+        if (r < 64 && at <= lastFast) {
+            const __m512i v = _mm512_loadu_si512((const void *)(b + at));
+            const uint64_t nd = ~_mm512_cmple_epu8_mask(_mm512_sub_epi8(v, zero), nine);
+            const uint64_t cr = _mm512_cmpeq_epi8_mask(v, crv);
+            const long re = r - (long)((cr & ((1ull << r) >> 1)) != 0);   // the content ends before a \r\n
+            const uint64_t inRow = _bzhi_u64(~0ull, (unsigned)re);
+            const uint64_t c0 = _mm512_cmpeq_epi8_mask(v, s0v) & inRow;
+            uint64_t pairs, sepBytes;
+            if (!two) {
+                pairs = c0;
+                sepBytes = c0;
+            } else if (sameBytes) {
+                pairs = c0 & ~(c0 << 1);   // runs of the separator byte must then be exactly two long
+                sepBytes = c0;
+            } else {
+                const uint64_t c1 = _mm512_cmpeq_epi8_mask(v, s1v) & inRow;
+                pairs = c0 & (c1 >> 1);
+                sepBytes = c0 | c1;
+            }
+            const uint64_t dots = _mm512_cmpeq_epi8_mask(v, dotv) & inRow;
+            // Every non-digit is a separator byte or a dot, separators come in whole pairs, and
+            // there are width − 1 of them; the row ends inside the chunk.
+            uint64_t ok = (uint64_t)(at + r < limit) & (uint64_t)((nd & inRow) == (sepBytes | dots))
+                          & (uint64_t)(sepBytes == (two ? pairs | (pairs << 1) : pairs))
+                          & (uint64_t)(__builtin_popcountll(pairs) == width - 1);
+            // Field ends (the last one the row's end) and starts.
+            const long e0 = __builtin_ctzll(pairs | (1ull << 62));
+            const uint64_t p1 = pairs & (pairs - 1);
+            const long e1 = __builtin_ctzll(p1 | (1ull << 62));
+            const uint64_t p2 = p1 & (p1 - 1);
+            const long e2 = width > 3 ? __builtin_ctzll(p2 | (1ull << 62)) : re;
+            const long f1 = e0 + L, f2 = e1 + L, f3 = e2 + L;
+            const long n0 = e0, n1 = e1 - f1;
+            // User and item: 1–16 digits, no dot, no leading zero.
+            ok &= (uint64_t)((dots & _bzhi_u64(~0ull, (unsigned)e1)) == 0);
+            ok &= (uint64_t)((unsigned long)(n0 - 1) < 16) & (uint64_t)((unsigned long)(n1 - 1) < 16);
+            ok &= (uint64_t)(b[at] != '0' || n0 == 1) & (uint64_t)(b[at + f1] != '0' || n1 == 1);
+            long ft, nt;
+            if (width == 3) {
+                ft = f2;
+                nt = re - f2;
+                ok &= (uint64_t)(dots == 0);
+            } else {
+                // The checked field: 1–16 bytes, at most one dot, with a digit after it.
+                const long n2 = e2 - f2;
+                const uint64_t d2 = dots & _bzhi_u64(~0ull, (unsigned)e2);
+                ft = f3;
+                nt = re - f3;
+                ok &= (uint64_t)((unsigned long)(n2 - 1) < 16) & (uint64_t)((d2 & (d2 - 1)) == 0)
+                      & (uint64_t)(d2 == 0 || (long)__builtin_ctzll(d2 | (1ull << 62)) + 1 < e2)
+                      & (uint64_t)((dots >> e2) == 0);
+            }
+            ok &= (uint64_t)((unsigned long)(nt - 1) < 15);   // time: 1–15 digits (below 10^15), no dot
+            (void)time;
+            if (ok) {
+                // Lanes 0, 1, 2: the user, item and time fields right-aligned (bytes before a
+                // field's start read as zero digits).
+                const uint32_t fieldEnds = (uint32_t)e0 | (uint32_t)e1 << 8 | (uint32_t)re << 16;
+                const uint32_t fieldStarts = (uint32_t)f1 << 8 | (uint32_t)ft << 16;
+                const __m512i E = _mm512_permutexvar_epi8(laneOf, _mm512_castsi128_si512(_mm_cvtsi32_si128((int)fieldEnds)));
+                const __m512i F = _mm512_permutexvar_epi8(laneOf, _mm512_castsi128_si512(_mm_cvtsi32_si128((int)fieldStarts)));
+                const __m512i idx = _mm512_add_epi8(E, iotaM16);
+                const __m512i d = _mm512_maskz_sub_epi8(_mm512_cmpge_epi8_mask(idx, F), _mm512_permutexvar_epi8(idx, v), zero);
+                // Digit pairs, quads, octets; then each lane's 16 digits as octet·10⁸ + octet.
+                const __m512i quads = _mm512_madd_epi16(_mm512_maddubs_epi16(d, tens), hundreds);
+                const __m512i octets = _mm512_madd_epi16(_mm512_packus_epi32(quads, quads), tenThousands);
+                const __m512i value = _mm512_add_epi64(_mm512_mul_epu32(octets, e8), _mm512_srli_epi64(octets, 32));
+                users[rows] = _mm_cvtsi128_si64(_mm512_castsi512_si128(value));
+                items[rows] = _mm_cvtsi128_si64(_mm512_extracti32x4_epi32(value, 1));
+                *t = (double)_mm_cvtsi128_si64(_mm512_extracti32x4_epi32(value, 2));
+                rows += 1;
+                at += r + 1;
+                k += 1;
+                continue;
+            }
+        }
+        long after;
+        if (!numeric_row(b, at, limit, end, width, 0, 1, time, s0, s1, users + rows, items + rows, t, &after)) break;
+        rows += 1;
+        at = after;
+        k = count = 0;   // the window starts again after this row
+    }
+    *next = at;
+    return rows;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,bmi2,popcnt")))
+static long rows512_dispatch(const unsigned char *b, long start, long limit, long end, int width, unsigned char s0,
+                             int s1, long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
+    if (width == 4 && s1 >= 0) return rows512(b, start, limit, end, 4, 3, s0, s1, maxRows, users, items, times, next);
+    if (width == 4) return rows512(b, start, limit, end, 4, 3, s0, -1, maxRows, users, items, times, next);
+    return rows512(b, start, limit, end, 3, 2, s0, -1, maxRows, users, items, times, next);
+}
 #endif
 
 long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
                          int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
                          double *times, long *next, int structural) {
 #ifdef SEQREC_STRUCTURAL
+    const int bundled = user == 0 && item == 1 && ((width == 4 && time == 3) || (width == 3 && time == 2 && s1 < 0));
+    if (structural && bundled && times && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")
+        && __builtin_cpu_supports("bmi2"))
+        return rows512_dispatch(b, start, limit, end, width, s0, s1, maxRows, users, items, times, next);
     if (structural && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
         return structural_dispatch(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
 #endif

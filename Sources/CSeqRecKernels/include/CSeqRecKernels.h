@@ -104,11 +104,17 @@ long seqrec_pq_blocked_scan(const uint8_t *blocks, long rows, long count, long p
 /// item values; times[r] when times is not NULL) and returns their count; *next is the offset of
 /// the first line not read (a line of another shape, or maxRows reached). `end` is where the
 /// buffer ends (≥ limit): loads never pass it. With `structural` (and AVX2 on the CPU) the field
-/// boundaries come from a 64-byte non-digit mask first; otherwise each field is scanned in turn.
-/// Both read the same rows with the same values.
+/// boundaries come from a 64-byte non-digit mask first (with AVX-512 VBMI and a bundled layout,
+/// a row per 64-byte load); otherwise each field is scanned in turn. All read the same rows with
+/// the same values.
 long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
                          int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
                          double *times, long *next, int structural);
+
+/// Token ids of integer values through a direct table (`TokenIndex`'s dense lookup): out[i] =
+/// dense[values[i]] − 1 while values[i] < denseCount and its entry is set; returns how many were
+/// resolved before the first value that is not (a new token, for the caller to add), or n.
+long seqrec_dense_lookup(const int64_t *values, long n, const int32_t *dense, long denseCount, int32_t *out);
 
 /// The number of bytes equal to `byte` in p[0..<n] (the readers' line count; 64 bytes a step with AVX2).
 long seqrec_count_byte(const unsigned char *p, long n, unsigned char byte);

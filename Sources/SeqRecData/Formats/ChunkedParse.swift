@@ -183,10 +183,9 @@ enum ChunkedParse {
                                               s.time, s.first, s.second, numericBatch, userValues, itemValues,
                                               times.map { $0 + rows }, &next, 1)
                 if got > 0 {
-                    for r in 0..<got {
-                        users[rows + r] = result.users.intern(value: userValues[r])
-                        items[rows + r] = result.items.intern(value: itemValues[r])
-                    }
+                    // A column at a time: each pass looks up one table.
+                    result.users.intern(values: userValues, count: got, into: users + rows)
+                    result.items.intern(values: itemValues, count: got, into: items + rows)
                     rows += got
                     line += got
                     start = next

@@ -1,3 +1,5 @@
+import CSeqRecKernels
+
 /// The lookup behind `TokenTable`: token bytes → dense id in order of first appearance, with no
 /// `String` built per lookup.
 ///
@@ -68,6 +70,21 @@ struct TokenIndex: Sendable {
         keys.append(v)
         insert(id: id, at: s)
         return id
+    }
+
+    /// The ids of `count` integer tokens (each ≥ 0) into `out`, adding new ones in order — the same
+    /// ids as `intern(value:)` one at a time. Values already in the direct table are resolved in C.
+    mutating func intern(values: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Int32>) {
+        var i = 0
+        while i < count {
+            i += dense.withUnsafeBufferPointer { d in
+                seqrec_dense_lookup(values + i, count - i, d.baseAddress, d.count, out + i)
+            }
+            if i < count {
+                out[i] = intern(value: values[i])
+                i += 1
+            }
+        }
     }
 
     /// The id of a textual token, adding it if new.

@@ -288,7 +288,7 @@ static long structural_dispatch(const unsigned char *b, long start, long limit, 
 // buffer's end, or malformed) is read by numeric_row, which decides.
 #define SEQREC_ROWS512 1
 
-enum { ROWS512_WINDOW = 4096 };
+enum { ROWS512_WINDOW = 2048 };
 
 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,bmi2,popcnt"))) static inline __attribute__((always_inline))
 long rows512(const unsigned char *b, long start, long limit, long end, int width, int time, unsigned char s0, int s1,
@@ -312,11 +312,13 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
     while (rows < maxRows && at < limit) {
         double *t = times ? times + rows : &unused;
         if (k == count && at <= lastFast) {
-            // The newlines of the next window, four positions written per block whatever its count.
+            // The newlines of the next window, four positions written per block whatever its count;
+            // the window after it is fetched meanwhile.
             origin = at;
             count = 0;
             k = 0;
             for (long off = 0; off < ROWS512_WINDOW && at + off + 64 <= end; off += 64) {
+                __builtin_prefetch(b + at + off + ROWS512_WINDOW);
                 uint64_t bits = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(b + at + off)), nlv);
                 const long got = __builtin_popcountll(bits);
                 for (int x = 0; x < 4; x++) {

@@ -308,9 +308,8 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
     int32_t ends[ROWS512_WINDOW + 64];
     long count = 0, k = 0, origin = start;
     long rows = 0, at = start;
-    double unused;
     while (rows < maxRows && at < limit) {
-        double *t = times ? times + rows : &unused;
+        double *t = times + rows;
         if (k == count && at <= lastFast) {
             // The newlines of the next window, four positions written per block whatever its count;
             // the window after it is fetched meanwhile.
@@ -369,7 +368,8 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
             // User and item: 1–16 digits, no dot, no leading zero.
             ok &= (uint64_t)((dots & _bzhi_u64(~0ull, (unsigned)e1)) == 0);
             ok &= (uint64_t)((unsigned long)(n0 - 1) < 16) & (uint64_t)((unsigned long)(n1 - 1) < 16);
-            ok &= (uint64_t)(b[at] != '0' || n0 == 1) & (uint64_t)(b[at + f1] != '0' || n1 == 1);
+            const uint64_t zeros = _mm512_cmpeq_epi8_mask(v, zero);
+            ok &= (uint64_t)(((zeros & 1) == 0) | (n0 == 1)) & (uint64_t)((((zeros >> f1) & 1) == 0) | (n1 == 1));
             long ft, nt;
             if (width == 3) {
                 ft = f2;

@@ -84,6 +84,10 @@ struct DataFiles {
             }
         }
         handle.write(Data(buffer))
+        // Out of the page cache once on disk, so the first read caches it as a read from disk
+        // does (readahead's large folios), like the user's files — not as the pages written.
+        handle.synchronizeFile()
+        posix_fadvise(handle.fileDescriptor, 0, 0, POSIX_FADV_DONTNEED)
         handle.closeFile()
         try! FileManager.default.moveItem(atPath: target + ".tmp", toPath: target)
         try! String(lines).write(toFile: countFile, atomically: true, encoding: .utf8)

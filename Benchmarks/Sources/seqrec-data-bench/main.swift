@@ -76,9 +76,10 @@ func benchmarkStages(_ files: DataFiles) {
 }
 
 /// Every layout: read + group/order/number rate (the read timed on its own too). The layouts
-/// take turns, 5 rounds in rotating order, so a drift of the machine's speed hits them alike.
+/// take turns, 7 rounds in rotating order, so a drift of the machine's speed hits them alike
+/// (and a median of 7 is not moved by the VM's occasional read at twice the usual time).
 func benchmarkLayouts(_ files: DataFiles) {
-    print("  read + group/order/number per layout (same interactions; layouts alternated in rotating order, medians of 5):")
+    print("  read + group/order/number per layout (same interactions; layouts alternated in rotating order, medians of 7):")
     let chosen: Set<String>? = args.firstIndex(of: "--layouts").flatMap { i in
         i + 1 < args.count ? Set(args[i + 1].split(separator: ",").map(String.init)) : nil
     }
@@ -90,7 +91,7 @@ func benchmarkLayouts(_ files: DataFiles) {
         return (layout, p, n, try! InteractionFormats.make(layout.format, options: options))
     }
     var reads = [[Double]](repeating: [], count: layouts.count), totals = reads
-    for round in 0..<5 {
+    for round in 0..<7 {
         // Each round starts one layout later: no layout always runs right after the same one.
         for step in 0..<layouts.count {
             let k = (round + step) % layouts.count

@@ -369,7 +369,7 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
             ok &= (uint64_t)((dots & _bzhi_u64(~0ull, (unsigned)e1)) == 0);
             ok &= (uint64_t)((unsigned long)(n0 - 1) < 16) & (uint64_t)((unsigned long)(n1 - 1) < 16);
             const uint64_t zeros = _mm512_cmpeq_epi8_mask(v, zero);
-            ok &= (uint64_t)(((zeros & 1) == 0) | (n0 == 1)) & (uint64_t)((((zeros >> f1) & 1) == 0) | (n1 == 1));
+            ok &= (uint64_t)(((zeros & 1) == 0) | (n0 == 1)) & (uint64_t)((((zeros >> (f1 & 63)) & 1) == 0) | (n1 == 1));
             long ft, nt;
             if (width == 3) {
                 ft = f2;

@@ -365,8 +365,7 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
             const long e2 = width > 3 ? __builtin_ctzll(p2 | (1ull << 62)) : re;
             const long f1 = e0 + L, f2 = e1 + L, f3 = e2 + L;
             const long n0 = e0, n1 = e1 - f1;
-            // User and item: 1–16 digits, no dot, no leading zero.
-            ok &= (uint64_t)((dots & _bzhi_u64(~0ull, (unsigned)e1)) == 0);
+            // User and item: 1–16 digits, no leading zero (and no dot: see below).
             ok &= (uint64_t)((unsigned long)(n0 - 1) < 16) & (uint64_t)((unsigned long)(n1 - 1) < 16);
             const uint64_t zeros = _mm512_cmpeq_epi8_mask(v, zero);
             ok &= (uint64_t)(((zeros & 1) == 0) | (n0 == 1)) & (uint64_t)((((zeros >> (f1 & 63)) & 1) == 0) | (n1 == 1));
@@ -376,14 +375,13 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
                 nt = re - f2;
                 ok &= (uint64_t)(dots == 0);
             } else {
-                // The checked field: 1–16 bytes, at most one dot, with a digit after it.
+                // The checked field: 1–16 bytes; the row's only dot may lie in it, with a digit after it.
                 const long n2 = e2 - f2;
-                const uint64_t d2 = dots & _bzhi_u64(~0ull, (unsigned)e2);
+                const long d = __builtin_ctzll(dots | (1ull << 63));
                 ft = f3;
                 nt = re - f3;
-                ok &= (uint64_t)((unsigned long)(n2 - 1) < 16) & (uint64_t)((d2 & (d2 - 1)) == 0)
-                      & (uint64_t)(d2 == 0 || (long)__builtin_ctzll(d2 | (1ull << 62)) + 1 < e2)
-                      & (uint64_t)((dots >> e2) == 0);
+                ok &= (uint64_t)((unsigned long)(n2 - 1) < 16) & (uint64_t)((dots & (dots - 1)) == 0)
+                      & (uint64_t)(dots == 0 || (d > e1 && d + 1 < e2));
             }
             ok &= (uint64_t)((unsigned long)(nt - 1) < 15);   // time: 1–15 digits (below 10^15), no dot
             (void)time;

@@ -291,8 +291,9 @@ static long structural_dispatch(const unsigned char *b, long start, long limit, 
 enum { ROWS512_WINDOW = 2048 };
 
 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,bmi2,popcnt"))) static inline __attribute__((always_inline))
-long rows512(const unsigned char *b, long start, long limit, long end, int width, int time, unsigned char s0, int s1,
+long rows512(const unsigned char *b, long start, long limit, long end, int width, unsigned char s0, int s1,
              long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
+    const int time = width - 1;   // the bundled layouts end with the time
     const __m512i zero = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9), nlv = _mm512_set1_epi8('\n'),
                   s0v = _mm512_set1_epi8((char)s0), s1v = _mm512_set1_epi8((char)(s1 >= 0 ? s1 : s0)),
                   dotv = _mm512_set1_epi8('.'), crv = _mm512_set1_epi8('\r');
@@ -384,7 +385,6 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
                       & (uint64_t)(dots == 0 || (d > e1 && d + 1 < e2));
             }
             ok &= (uint64_t)((unsigned long)(nt - 1) < 15);   // time: 1–15 digits (below 10^15), no dot
-            (void)time;
             if (ok) {
                 // Lanes 0, 1, 2: the user, item and time fields right-aligned (bytes before a
                 // field's start read as zero digits).
@@ -417,12 +417,16 @@ long rows512(const unsigned char *b, long start, long limit, long end, int width
     return rows;
 }
 
+// rows512 with the layout's constants (a copy per bundled layout), or −1 for any other layout.
 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,bmi2,popcnt")))
-static long rows512_dispatch(const unsigned char *b, long start, long limit, long end, int width, unsigned char s0,
-                             int s1, long maxRows, int64_t *users, int64_t *items, double *times, long *next) {
-    if (width == 4 && s1 >= 0) return rows512(b, start, limit, end, 4, 3, s0, s1, maxRows, users, items, times, next);
-    if (width == 4) return rows512(b, start, limit, end, 4, 3, s0, -1, maxRows, users, items, times, next);
-    return rows512(b, start, limit, end, 3, 2, s0, -1, maxRows, users, items, times, next);
+static long rows512_dispatch(const unsigned char *b, long start, long limit, long end, int width, int user, int item,
+                             int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
+                             double *times, long *next) {
+    if (user != 0 || item != 1 || !times) return -1;
+    if (width == 4 && time == 3 && s1 >= 0) return rows512(b, start, limit, end, 4, s0, s1, maxRows, users, items, times, next);
+    if (width == 4 && time == 3) return rows512(b, start, limit, end, 4, s0, -1, maxRows, users, items, times, next);
+    if (width == 3 && time == 2 && s1 < 0) return rows512(b, start, limit, end, 3, s0, -1, maxRows, users, items, times, next);
+    return -1;
 }
 #endif
 
@@ -430,10 +434,11 @@ long seqrec_numeric_rows(const unsigned char *b, long start, long limit, long en
                          int time, unsigned char s0, int s1, long maxRows, int64_t *users, int64_t *items,
                          double *times, long *next, int structural) {
 #ifdef SEQREC_STRUCTURAL
-    const int bundled = user == 0 && item == 1 && ((width == 4 && time == 3) || (width == 3 && time == 2 && s1 < 0));
-    if (structural && bundled && times && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")
-        && __builtin_cpu_supports("bmi2"))
-        return rows512_dispatch(b, start, limit, end, width, s0, s1, maxRows, users, items, times, next);
+    if (structural && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2")) {
+        const long rows = rows512_dispatch(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items,
+                                           times, next);
+        if (rows >= 0) return rows;
+    }
     if (structural && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
         return structural_dispatch(b, start, limit, end, width, user, item, time, s0, s1, maxRows, users, items, times, next);
 #endif

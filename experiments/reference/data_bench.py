@@ -3,7 +3,12 @@
 time and peak resident memory (ru_maxrss from wait4) per run; medians, ratios and the
 statistics each tool printed. Writes the figures as JSON and prints a Markdown table.
 
-Usage: python3 data_bench.py --seqrec BIN --file FILE [--python VENV_PYTHON] [--repeat 5] [--json OUT]
+With --pause S every run starts S seconds after the previous one ended: on a VM that hands freed memory
+back to its host (virtio-balloon free page reporting) a process started after a pause gets its memory
+anew from the host, as a user's first command of the day does; back to back it reuses what the last
+run freed. The two protocols can rank memory strategies differently, so `scripts/bench data` runs both.
+
+Usage: python3 data_bench.py --seqrec BIN --file FILE [--python VENV_PYTHON] [--repeat 5] [--pause 0] [--json OUT]
 Only the standard library is needed here; pandas/polars are run with --python (skipped if absent).
 """
 import argparse
@@ -46,6 +51,7 @@ def main():
     ap.add_argument("--file", required=True)
     ap.add_argument("--python")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--pause", type=float, default=0, help="seconds of idleness before every run")
     ap.add_argument("--json")
     a = ap.parse_args()
     size = os.path.getsize(a.file)
@@ -68,6 +74,8 @@ def main():
         for t, cmd in tools.items():
             if "first load" in t:
                 shutil.rmtree(fresh, ignore_errors=True)
+            if a.pause > 0:
+                time.sleep(a.pause)
             s, rss, out = run(cmd)
             times[t].append(s)
             peaks[t].append(rss)
@@ -78,7 +86,8 @@ def main():
     shutil.rmtree(fresh, ignore_errors=True)
     best = min((med[t] for t in peers), default=None)
     threads = os.environ.get("SEQREC_THREADS", str(os.cpu_count()))
-    lines = [f"`{os.path.basename(a.file)}`: {size / 1e6:.0f} MB; {a.repeat} alternating rounds; "
+    protocol = f"each run {a.pause:g} s after the previous one" if a.pause > 0 else "back to back"
+    lines = [f"`{os.path.basename(a.file)}`: {size / 1e6:.0f} MB; {a.repeat} alternating rounds, {protocol}; "
              f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, SEQREC_THREADS={threads}", "",
              "| tool | wall time, whole process (median; min–max) | peak memory | × file size | faster-peer time ÷ this | statistics printed |",
              "| --- | --- | --- | --- | --- | --- |"]
@@ -94,7 +103,7 @@ def main():
         with open(a.json, "w") as f:
             commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
             json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "commit": commit or "unknown",
-                       "file": a.file, "bytes": size, "repeat": a.repeat, "threads": threads,
+                       "file": a.file, "bytes": size, "repeat": a.repeat, "pauseSeconds": a.pause, "threads": threads,
                        "seconds": times, "peakBytes": peaks, "medians": med, "statistics": outputs,
                        "statisticsAgree": agree}, f, indent=1)
 

@@ -92,15 +92,6 @@ final class MappedFile: @unchecked Sendable {
         if hi > lo { madvise(mapping + lo, hi - lo, MADV_DONTNEED) }
     }
 
-    /// Asks for transparent huge pages behind a large fresh buffer (fewer page faults while it is
-    /// first written; a hint the kernel may ignore).
-    static func adviseHugePages(_ p: UnsafeMutableRawPointer?, bytes: Int) {
-        guard let p, bytes >= 8 << 20 else { return }
-        let huge = 2 << 20
-        let lo = (Int(bitPattern: p) + huge - 1) / huge * huge, hi = (Int(bitPattern: p) + bytes) / huge * huge
-        if hi > lo { madvise(UnsafeMutableRawPointer(bitPattern: lo), hi - lo, MADV_HUGEPAGE) }
-    }
-
     /// The offset just past the next newline at or after `offset` (or the end).
     func lineEnd(after offset: Int) -> Int {
         guard offset < bytes.count else { return bytes.count }

@@ -21,8 +21,14 @@ enum DatasetCacheEntry {
         var checksum: String
     }
 
-    /// The entry as its header and payload (written one after the other).
-    static func encode(_ d: SequenceDataset, key: String) throws -> [Data] {
+    /// The entry's arrays and ids as written after the header, with their checksum: all of the
+    /// entry but the header, which alone needs the fingerprint.
+    struct Payload {
+        var bytes: Data
+        var checksum: String
+    }
+
+    static func payload(_ d: SequenceDataset) -> Payload {
         var payload = Data()
         payload.reserveCapacity(8 * (d.offsets.count + d.interactionCount) + 16 * (d.userCount + d.vocabulary.itemCount) + 64)
         func section<T>(_ values: [T]) {
@@ -41,9 +47,17 @@ enum DatasetCacheEntry {
         let ids = d.userIDs + d.vocabulary.externalIDs
         section(ids.map { UInt32($0.utf8.count).littleEndian })
         for s in ids { payload.append(contentsOf: s.utf8) }
+        return Payload(bytes: payload, checksum: checksum(payload))
+    }
+
+    /// The entry as its header and payload (written one after the other); `payload` must be
+    /// `payload(d)` (computed here when nil).
+    static func encode(_ d: SequenceDataset, key: String, payload given: Payload? = nil) throws -> [Data] {
+        let body = given ?? payload(d)
+        let payload = body.bytes
         let header = Header(key: key, name: d.name, provenance: d.provenance, users: d.userCount, items: d.vocabulary.itemCount,
                             interactions: d.interactionCount, timestamps: d.timestamps != nil, fingerprint: d.fingerprint,
-                            payloadBytes: payload.count, checksum: checksum(payload))
+                            payloadBytes: payload.count, checksum: body.checksum)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var json = try encoder.encode(header)

@@ -89,8 +89,9 @@ public struct DatasetSource: Sendable {
             let reader = try InteractionFormats.make(format, options: options)
             var dataset = try preprocessing.apply(to: reader.read(path: path), name: name)
             if let cache, let key {
-                dataset = dataset.fingerprinted()
-                do { try cache.store(dataset, key: key) } catch { cacheNotice?("dataset cache: not written (\(error))") }
+                do { dataset = try cache.store(fingerprinting: dataset, key: key) } catch {
+                    cacheNotice?("dataset cache: not written (\(error))")
+                }
             }
             return dataset
         case .gsasrecSplit(let directory):

@@ -51,6 +51,8 @@ import Testing
         let recomputed = SequenceDataset(name: parsed.name, userIDs: parsed.userIDs, offsets: parsed.offsets, items: parsed.items,
                                          timestamps: parsed.timestamps, vocabulary: parsed.vocabulary, provenance: parsed.provenance)
         #expect(recomputed.fingerprint == hit!.fingerprint)
+        // The first load's dataset carries the fingerprint computed beside the entry's payload.
+        #expect(parsed.fingerprint == recomputed.fingerprint)
         // Another setting is another entry; below the size threshold nothing is cached.
         #expect(try Self.source(path, cache: cache, notices: notices, minUser: 6).dataset().userCount == parsed.userCount)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.directory).filter { $0.hasSuffix(".seqrec-dataset") }.count == 2)

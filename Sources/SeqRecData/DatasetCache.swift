@@ -70,17 +70,25 @@ public struct DatasetCache: Sendable, Equatable {
 
     /// Writes `dataset` for `key` atomically and returns it with its fingerprint kept. A fingerprint
     /// not known yet (one serial hash, ~0.25 s for 20M interactions) is computed on one thread while
-    /// another copies and checksums the entry's payload, which does not depend on it.
+    /// another copies and checksums the entry's payload, which does not depend on it, and then runs
+    /// `alongside` (other work on the dataset that would otherwise wait for the hash).
     /// - Throws: `FileError` when the directory or file cannot be written (the fingerprint is then
     ///   computed again when asked for).
-    public func store(fingerprinting dataset: SequenceDataset, key: String) throws -> SequenceDataset {
+    public func store(fingerprinting dataset: SequenceDataset, key: String,
+                      alongside: ((SequenceDataset) -> Void)? = nil) throws -> SequenceDataset {
         guard dataset.knownFingerprint == nil else {
+            alongside?(dataset)
             try store(dataset, key: key)
             return dataset
         }
         var fingerprint: DatasetFingerprint? = nil, payload: DatasetCacheEntry.Payload? = nil
         DispatchQueue.concurrentPerform(iterations: 2) { k in
-            if k == 0 { fingerprint = dataset.fingerprint } else { payload = DatasetCacheEntry.payload(dataset) }
+            if k == 0 {
+                fingerprint = dataset.fingerprint
+            } else {
+                payload = DatasetCacheEntry.payload(dataset)
+                alongside?(dataset)
+            }
         }
         let fingerprinted = dataset.with(fingerprint: fingerprint!)
         try AtomicFile.write(parts: DatasetCacheEntry.encode(fingerprinted, key: key, payload: payload), to: entryPath(key))

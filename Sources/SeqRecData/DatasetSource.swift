@@ -57,8 +57,11 @@ public struct DatasetSource: Sendable {
     /// The dataset and its Table 2.1 statistics, with the fingerprint computed (one thread) while
     /// the statistics are (another): what `seqrec stats` prints.
     public func datasetAndStatistics() throws -> (SequenceDataset, DatasetStatistics) {
-        let d = try dataset()
-        guard d.knownFingerprint == nil else { return (d, d.statistics) }
+        // On a first load into the cache the statistics are computed beside the fingerprint there.
+        var early: DatasetStatistics? = nil
+        let d: SequenceDataset
+        do { d = try loadDataset(alongside: { early = $0.statistics }) } catch let e as DataError { throw hinted(e) }
+        guard d.knownFingerprint == nil else { return (d, early ?? d.statistics) }
         var fingerprint: DatasetFingerprint? = nil, statistics: DatasetStatistics? = nil
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             if k == 0 { fingerprint = d.fingerprint } else { statistics = d.statistics }
@@ -75,7 +78,9 @@ public struct DatasetSource: Sendable {
         }
     }
 
-    private func loadDataset() throws -> SequenceDataset {
+    /// - Parameter alongside: run on the dataset beside its fingerprint when it is stored in the
+    ///   cache (not called otherwise).
+    private func loadDataset(alongside: ((SequenceDataset) -> Void)? = nil) throws -> SequenceDataset {
         switch origin {
         case .synthetic(let generator): return try generator.generate()
         case .file(let path, let format, let options):
@@ -89,7 +94,7 @@ public struct DatasetSource: Sendable {
             let reader = try InteractionFormats.make(format, options: options)
             var dataset = try preprocessing.apply(to: reader.read(path: path), name: name)
             if let cache, let key {
-                do { dataset = try cache.store(fingerprinting: dataset, key: key) } catch {
+                do { dataset = try cache.store(fingerprinting: dataset, key: key, alongside: alongside) } catch {
                     cacheNotice?("dataset cache: not written (\(error))")
                 }
             }

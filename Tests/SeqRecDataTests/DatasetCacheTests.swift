@@ -60,6 +60,21 @@ import Testing
         #expect(notices.messages.isEmpty)
     }
 
+    @Test func statisticsAndFingerprintAreTheSameOnAFirstLoadAHitAndWithoutTheCache() throws {
+        let path = tempFile(ratings(users: 200), name: "ratings.dat")
+        let notices = Notices()
+        let cached = try Self.source(path, cache: Self.cacheBeside(path), notices: notices)
+        var plain = try DatasetSource.path(path, format: "grouplens", name: "ml")
+        plain.cache = nil
+        let (d0, s0) = try plain.datasetAndStatistics()
+        let (d1, s1) = try cached.datasetAndStatistics()   // writes the entry; statistics beside the fingerprint
+        let (d2, s2) = try cached.datasetAndStatistics()   // reads it
+        #expect(s1 == s0 && s2 == s0)
+        #expect(d1.fingerprint == d0.fingerprint && d2.fingerprint == d0.fingerprint)
+        #expect(s0.interactions == 1_200 && s0.users == 200)
+        #expect(notices.messages.isEmpty)
+    }
+
     @Test func aChangedFileIsParsedAgain() throws {
         let path = tempFile(ratings(users: 50), name: "ratings.dat")
         let cache = Self.cacheBeside(path)

@@ -61,7 +61,7 @@ struct DataFiles {
             return (target, n)
         }
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: target + ".tmp", contents: nil)
+        _ = FileManager.default.createFile(atPath: target + ".tmp", contents: nil)
         let handle = FileHandle(forWritingAtPath: target + ".tmp")!
         var buffer: [UInt8] = []
         buffer.reserveCapacity(5 << 20)

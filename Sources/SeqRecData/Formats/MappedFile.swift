@@ -41,7 +41,7 @@ final class MappedFile: @unchecked Sendable {
                 throw DataError(file: path, "cannot read the file (missing or not readable)")
             }
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(data.count, 1), alignment: 16)
-            data.copyBytes(to: buffer.bindMemory(to: UInt8.self))
+            _ = data.copyBytes(to: buffer.bindMemory(to: UInt8.self))
             mapping = nil
             mappingLength = 0
             owned = buffer

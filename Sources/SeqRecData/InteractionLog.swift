@@ -1,3 +1,4 @@
+import SeqRecCore
 /// Interactions as read from a file, columnar and interned, before grouping into sequences.
 ///
 /// Memory is a few bytes per interaction plus one string per distinct user and item: a
@@ -34,15 +35,15 @@ public struct InteractionLog: Sendable {
 }
 
 /// Interns id tokens: all-digit tokens (without leading zeros) by integer value, others by text.
+/// A token's `String` is made only when asked for (`token(_:)`, `strings(_:)`): a large file's
+/// merge of per-chunk tables then moves integers, not 300,000 new strings.
 public struct TokenTable: Sendable {
-    /// The distinct tokens, index = interned id.
-    public private(set) var tokens: [String] = []
     private var index = TokenIndex()
 
     public init() {}
 
     /// The number of distinct tokens.
-    public var count: Int { tokens.count }
+    public var count: Int { index.count }
 
     /// True while every token so far was a plain non-negative integer.
     public var allNumeric: Bool { index.allNumeric }
@@ -53,13 +54,29 @@ public struct TokenTable: Sendable {
         return k >= 0 ? k : nil
     }
 
-    /// The id of the token in `bytes`, adding it if new.
-    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let before = index.count
-        let id = index.intern(bytes)
-        if index.count > before { tokens.append(String(decoding: bytes, as: UTF8.self)) }
-        return id
+    /// The text of token `id` (a plain integer's digits, or the bytes it was read from).
+    public func token(_ id: Int) -> String {
+        let k = index.keys[id]
+        if k >= 0 { return TokenTable.decimal(k) }
+        return String(decoding: index.text(Int(-k - 1)), as: UTF8.self)
     }
+
+    /// The distinct tokens, index = interned id.
+    public var tokens: [String] { strings(Array(0..<count)) }
+
+    /// The texts of tokens `ids`, in that order (made in parallel chunks).
+    public func strings(_ ids: [Int]) -> [String] {
+        var out = [String](repeating: "", count: ids.count)
+        out.withUnsafeMutableBufferPointer { o in
+            Parallel.for(ids.count, grain: 16_384) { range in
+                for j in range { o[j] = token(ids[j]) }
+            }
+        }
+        return out
+    }
+
+    /// The id of the token in `bytes`, adding it if new.
+    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 { index.intern(bytes) }
 
     /// The id of `token`, adding it if new.
     public mutating func intern(_ token: String) -> Int32 {
@@ -72,15 +89,33 @@ public struct TokenTable: Sendable {
     mutating func merge(_ chunk: TokenIndex) -> [Int32] {
         var map = [Int32](repeating: 0, count: chunk.count)
         for (local, key) in chunk.keys.enumerated() {
-            if key >= 0 {
-                let before = index.count
-                map[local] = index.intern(value: key)
-                if index.count > before { tokens.append(String(key)) }
-            } else {
-                map[local] = chunk.text(Int(-key - 1)).withUnsafeBufferPointer { intern($0) }
-            }
+            map[local] = key >= 0 ? index.intern(value: key) : chunk.text(Int(-key - 1)).withUnsafeBufferPointer { index.intern(text: $0) }
         }
         return map
+    }
+
+    /// `ids` ordered by their integer values, ascending (every token a plain integer); the values
+    /// are distinct, so the order is unique. Already ascending (a file sorted by id) costs one pass.
+    func numericOrder(_ ids: [Int]) -> [Int] {
+        var keyed = ids.map { (value: index.keys[$0], id: $0) }
+        var ascending = true
+        for j in keyed.indices.dropFirst() where keyed[j].value < keyed[j - 1].value { ascending = false; break }
+        if !ascending { keyed.sort { $0.value < $1.value } }
+        return keyed.map { $0.id }
+    }
+
+    /// The decimal digits of `v` ≥ 0 (what `String(v)` gives, without its generic formatting path).
+    static func decimal(_ v: Int64) -> String {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // up to 24 bytes
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var x = UInt64(v), n = 0
+            repeat {
+                n += 1
+                buffer[24 - n] = UInt8(48 + x % 10)
+                x /= 10
+            } while x > 0
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(24 - n)...]), as: UTF8.self)
+        }
     }
 
     /// The value of an all-digit token without a leading zero (or "0"), else nil.

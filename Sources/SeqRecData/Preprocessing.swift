@@ -37,9 +37,8 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
         let (userAlive, itemAlive, userCounts, contiguous) = filter(log)
         // Number items and users: by numeric value if all ids are integers, else first appearance.
         func numbering(_ table: TokenTable, _ alive: [Bool]) -> [Int] {
-            var keep = (0..<table.count).filter { alive[$0] }
-            if table.allNumeric { keep.sort { table.value($0)! < table.value($1)! } }
-            return keep
+            let keep = (0..<table.count).filter { alive[$0] }
+            return table.allNumeric ? table.numericOrder(keep) : keep
         }
         let itemOrder = numbering(log.items, itemAlive)
         var itemID = [Int32](repeating: 0, count: log.items.count)
@@ -91,8 +90,8 @@ public struct Preprocessing: Sendable, Equatable, Codable, CustomStringConvertib
             sortByTime(&items, &t, offsets)
             times = t
         }
-        let vocabulary = try ItemVocabulary(externalIDs: itemOrder.map { log.items.tokens[$0] })
-        return SequenceDataset(name: name, userIDs: userOrder.map { log.users.tokens[$0] }, offsets: offsets,
+        let vocabulary = ItemVocabulary(distinctExternalIDs: log.items.strings(itemOrder))
+        return SequenceDataset(name: name, userIDs: log.users.strings(userOrder), offsets: offsets,
                                items: items, timestamps: times, vocabulary: vocabulary,
                                provenance: "source=\(log.source); \(self)")
     }

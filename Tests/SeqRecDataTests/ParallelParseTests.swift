@@ -145,6 +145,21 @@ import Testing
         #expect(table.value(expected.firstIndex(of: expected.first { Int($0) != nil && !$0.hasPrefix("0") }!)!) != nil)
     }
 
+    @Test func integerTokensReadBackAsTheirDigitsAndAreNumberedAscending() throws {
+        var table = TokenTable()
+        let values: [Int64] = [0, 9, 10, 99, 100, 4_194_303, 4_194_304, 123_456_789_012_345_678, 999_999_999_999_999_999]
+        for v in values.reversed() { _ = table.intern(String(v)) }
+        #expect(table.tokens == values.reversed().map { String($0) })
+        #expect(table.strings([8, 0, 4]) == ["0", "999999999999999999", "100"])
+        // Items first seen in descending order are numbered ascending; the vocabulary maps every id back.
+        let items = [500, 7, 123_456_789, 42, 7, 1, 500]
+        let path = tempFile(items.enumerated().map { "\($0.offset % 3 + 1) \($0.element)" }.joined(separator: "\n") + "\n")
+        let d = try Preprocessing().apply(to: UserItemFormat().read(path: path), name: "t")
+        #expect(d.vocabulary.externalIDs == ["1", "7", "42", "500", "123456789"])
+        for (k, e) in d.vocabulary.externalIDs.enumerated() { #expect(d.vocabulary.internalID(e) == Int32(k + 1)) }
+        #expect(d.vocabulary.internalID("8") == nil && d.userIDs == ["1", "2", "3"])
+    }
+
     @Test func hashingAnIntegerEqualsHashingItsBytes() {
         // The fingerprint's `mix(Int64)` takes a shortcut for values below 2^32; it must not change a hash.
         var rng = SplitMix64(seed: 12)

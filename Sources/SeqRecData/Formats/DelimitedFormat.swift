@@ -83,7 +83,7 @@ public struct DelimitedFormat: InteractionFormat {
         }
         let u = Int(log.userIndex[bad])
         throw DataError(file: path, line: badLine,
-                        "timestamps go backwards for user \(log.users.tokens[u]) (\(ts[bad]) after \(last[u])); rows must be chronological")
+                        "timestamps go backwards for user \(log.users.token(u)) (\(ts[bad]) after \(last[u])); rows must be chronological")
     }
 
     private struct Rows: RowParser {

@@ -1,8 +1,10 @@
 import SeqRecCore
+
 /// Interactions as read from a file, columnar and interned, before grouping into sequences.
 ///
-/// Memory is a few bytes per interaction plus one string per distinct user and item: a
-/// 20-million-line file never becomes 40 million `String`s.
+/// Memory is a few bytes per interaction plus the distinct user and item tokens (as integers or
+/// bytes; their `String`s are made when the dataset is built): a 20-million-line file never
+/// becomes 40 million `String`s.
 public struct InteractionLog: Sendable {
     /// Where the interactions came from (for messages and provenance).
     public var source: String

@@ -54,10 +54,9 @@ enum DatasetCacheEntry {
     /// `payload(d)` (computed here when nil).
     static func encode(_ d: SequenceDataset, key: String, payload given: Payload? = nil) throws -> [Data] {
         let body = given ?? payload(d)
-        let payload = body.bytes
         let header = Header(key: key, name: d.name, provenance: d.provenance, users: d.userCount, items: d.vocabulary.itemCount,
                             interactions: d.interactionCount, timestamps: d.timestamps != nil, fingerprint: d.fingerprint,
-                            payloadBytes: payload.count, checksum: body.checksum)
+                            payloadBytes: body.bytes.count, checksum: body.checksum)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var json = try encoder.encode(header)
@@ -65,7 +64,7 @@ enum DatasetCacheEntry {
         var head = Data(magic)
         withUnsafeBytes(of: UInt32(json.count).littleEndian) { head.append(contentsOf: $0) }
         head.append(json)
-        return [head, payload]
+        return [head, body.bytes]
     }
 
     /// Reads and verifies an entry.

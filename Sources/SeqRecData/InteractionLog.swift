@@ -59,7 +59,7 @@ public struct TokenTable: Sendable {
     /// The text of token `id` (a plain integer's digits, or the bytes it was read from).
     public func token(_ id: Int) -> String {
         let k = index.keys[id]
-        if k >= 0 { return TokenTable.decimal(k) }
+        if k >= 0 { return String(k) }
         return String(decoding: index.text(Int(-k - 1)), as: UTF8.self)
     }
 
@@ -99,25 +99,9 @@ public struct TokenTable: Sendable {
     /// `ids` ordered by their integer values, ascending (every token a plain integer); the values
     /// are distinct, so the order is unique. Already ascending (a file sorted by id) costs one pass.
     func numericOrder(_ ids: [Int]) -> [Int] {
-        var keyed = ids.map { (value: index.keys[$0], id: $0) }
-        var ascending = true
-        for j in keyed.indices.dropFirst() where keyed[j].value < keyed[j - 1].value { ascending = false; break }
-        if !ascending { keyed.sort { $0.value < $1.value } }
-        return keyed.map { $0.id }
-    }
-
-    /// The decimal digits of `v` ≥ 0 (what `String(v)` gives, without its generic formatting path).
-    static func decimal(_ v: Int64) -> String {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // up to 24 bytes
-        return withUnsafeMutableBytes(of: &digits) { buffer in
-            var x = UInt64(v), n = 0
-            repeat {
-                n += 1
-                buffer[24 - n] = UInt8(48 + x % 10)
-                x /= 10
-            } while x > 0
-            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(24 - n)...]), as: UTF8.self)
-        }
+        let keys = index.keys
+        if zip(ids, ids.dropFirst()).allSatisfy({ keys[$0] < keys[$1] }) { return ids }
+        return ids.map { (value: keys[$0], id: $0) }.sorted { $0.value < $1.value }.map { $0.id }
     }
 
     /// The value of an all-digit token without a leading zero (or "0"), else nil.
